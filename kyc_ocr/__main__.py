@@ -1,0 +1,3 @@
+from kyc_ocr.cli import run
+
+run()
