@@ -6,7 +6,7 @@ exit codes in one place (:mod:`kyc_ocr.cli`); library code never returns
 ``None`` or ``{}`` to signal failure and never catches bare ``Exception``.
 
 >>> err = InputError("passport.jpg: not an image (truncated JPEG)")
->>> err.exit_code, str(err)
+>>> int(err.exit_code), str(err)
 (2, 'passport.jpg: not an image (truncated JPEG)')
 """
 
