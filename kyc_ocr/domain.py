@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -290,3 +290,22 @@ class Verdict:
             "created_at": self.created_at,
             "supersedes": self.supersedes,
         }
+
+
+class DocumentLookup(Protocol):
+    """Read-only lookups the cross-customer fraud checks need.
+
+    :class:`kyc_ocr.store.repo.Store` implements it over the database; tests can
+    pass any object with these two methods. Both return the ids of *other*
+    customers (``exclude_customer`` left out), sorted, without duplicates.
+    """
+
+    def customers_using_sha256(self, sha256: str, exclude_customer: str | None = None) -> list[str]:
+        """Customers who submitted a file with exactly this SHA-256."""
+        ...
+
+    def customers_with_document(
+        self, number: str, country: str | None, exclude_customer: str | None = None
+    ) -> list[str]:
+        """Customers who submitted a document with this number (and issuing country, when given)."""
+        ...

@@ -1,0 +1,311 @@
+"""A small postal-address parser and comparer (no libpostal).
+
+An address is folded (ASCII, upper case, punctuation gone, ``Straße``/``Str.`` →
+``STRASSE``, ``St`` → ``STREET``, ``Apt``/``Flat``/``#`` → ``APARTMENT`` ...), then
+split into postcode, house number, apartment, street and city. Postcodes come
+from per-country patterns where the country is known or printed, otherwise from
+a generic rule (the right-most group of 4-6 digits, or a UK/Canada/Netherlands
+style code). Postcode, house number and apartment compare exactly; street and
+city compare fuzzily (rapidfuzz ``token_set_ratio``, and ``ratio`` with spaces
+removed so ``Haupt Strasse`` meets ``Hauptstrasse``).
+
+>>> normalize_address_text("12, Hauptstr. 5a")
+'12 HAUPTSTRASSE 5A'
+>>> normalize_address_text("Flat 3, 221B Baker St.")
+'APARTMENT 3 221B BAKER STREET'
+>>> parse_address("Hauptstraße 5, 10115 Berlin, Germany")
+ParsedAddress(postcode='10115', house_number='5', apartment='', street='HAUPTSTRASSE', city='BERLIN')
+>>> parse_address("Apt 4, 123 Main St., Springfield, IL 62704")
+ParsedAddress(postcode='62704', house_number='123', apartment='4', street='MAIN STREET', city='SPRINGFIELD IL')
+>>> parse_address("10 Downing Street, London SW1A 2AA")
+ParsedAddress(postcode='SW1A2AA', house_number='10', apartment='', street='DOWNING STREET', city='LONDON')
+>>> address_similarity("Hauptstraße 5, 10115 Berlin", "HAUPTSTR. 5, 10115 BERLIN").score
+1.0
+>>> address_similarity("Hauptstraße 5, 10115 Berlin", "Hauptstraße 7, 10115 Berlin").mismatches
+('house_number',)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from anyascii import anyascii
+from rapidfuzz import fuzz
+
+# Whole-token abbreviations (after folding), mapped to one spelling.
+_ABBREVIATIONS: dict[str, str] = {
+    "ST": "STREET", "STR": "STRASSE", "STRAßE": "STRASSE", "AVE": "AVENUE", "AV": "AVENUE",
+    "AVDA": "AVENIDA", "RD": "ROAD", "BLVD": "BOULEVARD", "BD": "BOULEVARD", "DR": "DRIVE",
+    "LN": "LANE", "CT": "COURT", "PL": "PLACE", "SQ": "SQUARE", "HWY": "HIGHWAY", "PKWY": "PARKWAY",
+    "CRES": "CRESCENT", "TERR": "TERRACE", "MT": "MOUNT", "CHEM": "CHEMIN", "PZA": "PIAZZA",
+    "APT": "APARTMENT", "APPT": "APARTMENT", "APP": "APARTMENT", "FLAT": "APARTMENT", "UNIT": "APARTMENT",
+    "STE": "APARTMENT", "SUITE": "APARTMENT", "WHG": "APARTMENT", "N": "NORTH", "S": "SOUTH",
+    "E": "EAST", "W": "WEST", "C": "CALLE",
+}
+_APARTMENT_WORDS = {"APARTMENT"}
+_NUMBER_WORDS = {"NO", "NR", "NUM", "NUMBER", "N0"}
+# Compound endings: ``HAUPTSTR`` → ``HAUPTSTRASSE``, ``MARKTPL`` → ``MARKTPLATZ``.
+_SUFFIXES = (("STR", "STRASSE"), ("PL", "PLATZ"))
+
+_POSTCODE_PATTERNS: dict[str, str] = {
+    "GB": r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b",
+    "CA": r"\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b",
+    "NL": r"\b\d{4} ?[A-Z]{2}\b",
+    "PL": r"\b\d{2}-\d{3}\b",
+    "PT": r"\b\d{4}-\d{3}\b",
+    "US": r"\b\d{5}(?:-\d{4})?\b",
+    "SE": r"\b\d{3} ?\d{2}\b",
+    "IE": r"\b[AC-FHKNPRTV-Y]\d{2}W? ?[0-9AC-FHKNPRTV-Y]{4}\b",
+    "FIVE": r"\b\d{5}\b",  # DE, FR, IT, ES, FI ...
+    "FOUR": r"\b\d{4}\b",  # AT, CH, BE, DK, NO, AU ...
+}
+_COUNTRY_POSTCODES: dict[str, tuple[str, ...]] = {
+    "GB": ("GB",), "UK": ("GB",), "UNITED KINGDOM": ("GB",), "CA": ("CA",), "CANADA": ("CA",),
+    "NL": ("NL",), "NETHERLANDS": ("NL",), "PL": ("PL",), "POLAND": ("PL",), "PT": ("PT",), "PORTUGAL": ("PT",),
+    "US": ("US",), "USA": ("US",), "UNITED STATES": ("US",), "SE": ("SE",), "SWEDEN": ("SE",),
+    "IE": ("IE",), "IRELAND": ("IE",), "GERMANY": ("FIVE",), "DEUTSCHLAND": ("FIVE",), "FRANCE": ("FIVE",),
+    "ITALY": ("FIVE",), "ITALIA": ("FIVE",), "SPAIN": ("FIVE",), "ESPANA": ("FIVE",), "FINLAND": ("FIVE",),
+    "AUSTRIA": ("FOUR",), "OSTERREICH": ("FOUR",), "SWITZERLAND": ("FOUR",), "SCHWEIZ": ("FOUR",),
+    "SUISSE": ("FOUR",), "BELGIUM": ("FOUR",), "BELGIQUE": ("FOUR",), "DENMARK": ("FOUR",),
+    "NORWAY": ("FOUR",), "AUSTRALIA": ("FOUR",), "UTOPIA": ("FIVE", "FOUR"),
+}
+# Without a country: specific shapes first, then the right-most 5- or 4-digit group.
+_GENERIC_ORDER = ("GB", "CA", "NL", "PL", "PT", "US", "FIVE", "FOUR")
+_HOUSE = re.compile(r"^\d{1,5}[A-Z]?$|^\d{1,5}-\d{1,5}$|^\d{1,5}/\d{1,5}$")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("ß", "ss").replace("ẞ", "SS")
+    return anyascii(text).upper()
+
+
+def _expand(token: str) -> str:
+    if token in _ABBREVIATIONS:
+        return _ABBREVIATIONS[token]
+    for short, full in _SUFFIXES:
+        if len(token) > len(short) + 2 and token.endswith(short) and not token.endswith(full):
+            return token[: -len(short)] + full
+    return token
+
+
+def _tokens(part: str) -> list[str]:
+    text = re.sub(r"#\s*", " APT ", _fold(part))
+    text = re.sub(r"(\d)\s*/\s*(\d)", r"\1/\2", text)
+    text = re.sub(r"(\d)\s*-\s*(\d)", r"\1-\2", text)
+    raw = re.findall(r"[A-Z0-9]+(?:[-/][A-Z0-9]+)*", text.replace(".", " ").replace("'", ""))
+    return [_expand(t) for t in raw]
+
+
+def normalize_address_text(text: str) -> str:
+    """Folded, abbreviations expanded, punctuation dropped, one space between tokens.
+
+    >>> normalize_address_text("Rue de l'Église 3, Apt. #2")
+    'RUE DE LEGLISE 3 APARTMENT APARTMENT 2'
+    >>> normalize_address_text("Calle García-López 12")
+    'CALLE GARCIA-LOPEZ 12'
+    """
+    return " ".join(t for part in re.split(r"[,\n;]+", text) for t in _tokens(part))
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    """The comparable parts of an address (all folded; empty when absent)."""
+
+    postcode: str
+    house_number: str
+    apartment: str
+    street: str
+    city: str
+
+
+def find_postcode(text: str, country: str | None = None) -> str:
+    """The postcode in an address (spaces removed), or ``""`` when there is none.
+
+    ``country`` (a name or ISO code) narrows the patterns; a country name printed at the
+    end of the address does the same.
+
+    >>> find_postcode("1 Rue X, 75002 Paris"), find_postcode("Damrak 1, 1012 LG Amsterdam")
+    ('75002', '1012LG')
+    >>> find_postcode("ul. Polna 3, 00-625 Warszawa"), find_postcode("Hauptstrasse 12")
+    ('00-625', '')
+    >>> find_postcode("Storgatan 4, 114 55 Stockholm", "SE")
+    '11455'
+    """
+    folded = _fold(text)
+    keys = _country_patterns(folded, country)
+    # Masked so a house number that opens a line ("1234 Main St") is not taken for a postcode.
+    lines = [p.strip() for p in re.split(r"[,\n;]+", folded) if p.strip()]
+    for key in keys:
+        best: tuple[int, str] | None = None
+        offset = 0
+        for line in lines:
+            for m in re.finditer(_POSTCODE_PATTERNS[key], line):
+                starts_line = m.start() == 0 and len(lines) > 1 and re.search(r"[A-Z]{3,}", line[m.end() :])
+                if key in ("FIVE", "FOUR", "US") and starts_line and line is lines[0]:
+                    continue
+                if best is None or offset + m.start() > best[0]:
+                    best = (offset + m.start(), m.group(0).replace(" ", ""))
+            offset += len(line) + 1
+        if best is not None:
+            return best[1]
+    return ""
+
+
+def _country_patterns(folded: str, country: str | None) -> tuple[str, ...]:
+    if country:
+        key = _fold(country).strip()
+        if key in _COUNTRY_POSTCODES:
+            return _COUNTRY_POSTCODES[key]
+    last = re.split(r"[,\n;]+", folded)[-1].strip()
+    return _COUNTRY_POSTCODES.get(last, _GENERIC_ORDER)
+
+
+def parse_address(text: str, country: str | None = None) -> ParsedAddress:
+    """Split an address into postcode, house number, apartment, street and city (see module doc).
+
+    >>> parse_address("12, rue de la Paix 75002 PARIS")
+    ParsedAddress(postcode='75002', house_number='12', apartment='', street='RUE DE LA PAIX', city='PARIS')
+    """
+    postcode = find_postcode(text, country)
+    parts = [p for p in (_tokens(x) for x in re.split(r"[,\n;]+", text)) if p]
+    if parts and " ".join(parts[-1]) in _COUNTRY_POSTCODES and len(parts) > 1:
+        parts = parts[:-1]  # a trailing country name
+    apartment, house, street = "", "", ""
+    city_parts: list[str] = []
+    for tokens in parts:
+        tokens, after = _split_at_postcode(tokens, postcode)
+        tokens, apt = _take_apartment(tokens)
+        apartment = apartment or apt
+        numbers = [t for t in tokens if _HOUSE.match(t)]
+        words = [t for t in tokens if not _HOUSE.match(t) and t not in _NUMBER_WORDS]
+        if not street and numbers and words:
+            house, street = house or numbers[0], " ".join(words)
+        elif not street and not house and numbers and not words:
+            house = numbers[0]
+        elif not street and words and not city_parts and (house or _looks_like_street(words)):
+            street = " ".join(words)
+        elif words:
+            city_parts.append(" ".join(words))
+        if after:
+            city_parts.append(" ".join(after))
+    return ParsedAddress(postcode, house, apartment, street, " ".join(city_parts))
+
+
+def _split_at_postcode(tokens: list[str], postcode: str) -> tuple[list[str], list[str]]:
+    """The tokens before the postcode and the words after it (the city), postcode dropped."""
+    if postcode:
+        for size in (2, 1):
+            for i in range(len(tokens) - size + 1):
+                if "".join(tokens[i : i + size]) == postcode:
+                    return tokens[:i], tokens[i + size :]
+    return tokens, []
+
+
+def _looks_like_street(words: list[str]) -> bool:
+    kinds = {"STREET", "STRASSE", "AVENUE", "ROAD", "LANE", "DRIVE", "RUE", "CALLE", "VIA", "BOULEVARD", "PLACE"}
+    return any(w in kinds or w.endswith(("STRASSE", "WEG", "GASSE", "PLATZ", "GATAN", "VEJ")) for w in words)
+
+
+def _take_apartment(tokens: list[str]) -> tuple[list[str], str]:
+    for i, tok in enumerate(tokens):
+        if tok in _APARTMENT_WORDS:
+            j = i + 1
+            while j < len(tokens) and tokens[j] in _APARTMENT_WORDS:
+                j += 1
+            if j < len(tokens) and re.fullmatch(r"[A-Z0-9]{1,5}", tokens[j]):
+                return tokens[:i] + tokens[j + 1 :], tokens[j]
+    return tokens, ""
+
+
+@dataclass(frozen=True)
+class AddressComparison:
+    """How two addresses compare: a 0..1 score, the parts that differ and those not comparable."""
+
+    score: float
+    left: ParsedAddress
+    right: ParsedAddress
+    mismatches: tuple[str, ...]
+    missing: tuple[str, ...]
+    street_score: float
+    city_score: float
+
+
+_STREET_KINDS = ("STRASSE", "STREET", "AVENUE", "ROAD", "LANE", "DRIVE", "RUE", "CALLE", "VIA", "BOULEVARD",
+                 "PLACE", "PLATZ", "WEG", "GASSE", "GATAN", "VEJ", "AVENIDA", "CHEMIN", "COURT", "SQUARE")
+
+
+def street_similarity(a: str, b: str) -> float:
+    """Street names graded on their distinctive part, the street kind counting 20%.
+
+    >>> street_similarity("HAUPTSTRASSE", "HAUPT STRASSE"), street_similarity("MAIN STREET", "MAIN ROAD")
+    (1.0, 0.8)
+    >>> street_similarity("HAUPTSTRASSE", "BAHNHOFSTRASSE") < 0.5
+    True
+    """
+    (name_a, kind_a), (name_b, kind_b) = _street_parts(a), _street_parts(b)
+    if not name_a or not name_b:
+        return _fuzzy(a, b)
+    kind = 1.0 if kind_a == kind_b else 0.0
+    return round(0.8 * _fuzzy(name_a, name_b) + 0.2 * kind, 4)
+
+
+def _street_parts(street: str) -> tuple[str, str]:
+    words = street.split()
+    kinds = [w for w in words if w in _STREET_KINDS]
+    rest = [w for w in words if w not in _STREET_KINDS]
+    for i, w in enumerate(rest):
+        for kind in _STREET_KINDS:
+            if w.endswith(kind) and len(w) > len(kind):
+                rest[i] = w[: -len(kind)]
+                kinds.append(kind)
+                break
+    return " ".join(rest), " ".join(kinds)
+
+
+def _fuzzy(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    return max(fuzz.token_set_ratio(a, b), fuzz.ratio(a.replace(" ", ""), b.replace(" ", ""))) / 100.0
+
+
+def address_similarity(a: str, b: str, country: str | None = None) -> AddressComparison:
+    """Compare two addresses: exact parts must agree, street and city are graded.
+
+    A postcode or house-number mismatch caps the score at 0.3; an apartment
+    mismatch multiplies it by 0.8. Street counts 0.6 and city 0.4 of the rest
+    (street alone when either side has no city), and the score never exceeds the
+    street's by more than 0.2: a different street in the same town is not the address.
+
+    >>> r = address_similarity("Flat 2, 14 Rose Ave, Leeds LS1 4AB", "14 Rose Avenue, Apt 2, Leeds, LS1 4AB")
+    >>> r.score, r.mismatches, r.missing
+    (1.0, (), ())
+    >>> address_similarity("14 Rose Ave, Leeds LS1 4AB", "14 Rose Ave, Leeds LS2 4AB").score
+    0.3
+    """
+    left, right = parse_address(a, country), parse_address(b, country)
+    mismatches: list[str] = []
+    missing: list[str] = []
+    for part in ("postcode", "house_number", "apartment"):
+        x, y = getattr(left, part), getattr(right, part)
+        if x and y:
+            if x != y:
+                mismatches.append(part)
+        elif x or y:
+            missing.append(part)
+    street = street_similarity(left.street, right.street)
+    city = _fuzzy(left.city, right.city)
+    if left.city and right.city:
+        score = min(0.6 * street + 0.4 * city, street + 0.2)
+    else:
+        score = street
+        if left.city or right.city:
+            missing.append("city")
+    if "apartment" in mismatches:
+        score *= 0.8
+    if "postcode" in mismatches or "house_number" in mismatches:
+        score = min(score, 0.3)
+    return AddressComparison(
+        round(score, 4), left, right, tuple(mismatches), tuple(missing), round(street, 4), round(city, 4)
+    )

@@ -1,0 +1,105 @@
+"""Shared vocabulary of the checks: check names, document kinds, evidence builders.
+
+Evidence is what a compliance officer needs to verify a result by eye: which
+document (file name and the first 12 hex digits of its SHA-256), which field,
+its value, page and box, and the thresholds applied. Everything in it is plain
+JSON (str, int, float, bool, list, dict) so verdicts can be stored as they are.
+
+>>> doc_ref(ExtractedDocument("passport.png", "ab" * 32, "image/png", "passport", None, {}))
+{'source': 'passport.png', 'sha256': 'abababababab', 'document_type': 'passport'}
+>>> parse_iso("2026-02-30") is None, parse_iso("2026-06-30")
+(True, datetime.date(2026, 6, 30))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status
+
+# The order results come out in; the synthetic generator labels its faults with these names.
+CHECK_NAMES: tuple[str, ...] = (
+    "required_fields",
+    "mrz_check_digits",
+    "mrz_matches_visual",
+    "barcode_matches_visual",
+    "document_number_format",
+    "document_not_expired",
+    "issue_before_expiry",
+    "minimum_age",
+    "impossible_dates",
+    "specimen_text",
+    "same_person",
+    "same_date_of_birth",
+    "document_number_matches_form",
+    "address_matches_proof",
+    "proof_of_address_recent",
+    "nationality_consistent",
+    "sex_consistent",
+    "document_reused",
+)
+
+IDENTITY_TYPES = frozenset({"passport", "id_card", "driver_license", "residence_permit", "visa"})
+PROOF_OF_ADDRESS_TYPES = frozenset({"utility_bill", "bank_statement"})
+FORM_TYPES = frozenset({"application_form"})
+
+
+def doc_ref(doc: ExtractedDocument) -> dict[str, Any]:
+    """Which document: file name, short SHA-256, type and template (when matched)."""
+    ref: dict[str, Any] = {"source": doc.source, "sha256": doc.sha256[:12], "document_type": doc.document_type}
+    if doc.template is not None:
+        ref["template"] = doc.template.template_id
+    return ref
+
+
+def field_ref(f: Field) -> dict[str, Any]:
+    """One field as evidence: value, raw text, confidence, source, page and box.
+
+    >>> field_ref(Field("sex", "F", "F/F", 0.912345, page=1, box=(1, 2, 3, 4)))
+    {'name': 'sex', 'value': 'F', 'raw': 'F/F', 'confidence': 0.9123, 'source': 'visual', 'page': 1, 'box': [1.0, 2.0, 3.0, 4.0]}
+    """
+    return {"name": f.name, **f.to_dict()}
+
+
+def doc_fields(doc: ExtractedDocument, names: Iterable[str]) -> dict[str, Any]:
+    """The document reference plus the named fields it has, as evidence."""
+    return {**doc_ref(doc), "fields": {n: field_ref(doc.fields[n]) for n in names if n in doc.fields}}
+
+
+def parse_iso(value: str | None) -> dt.date | None:
+    """An ISO ``YYYY-MM-DD`` date, or ``None`` when the text is not a real calendar date."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def grade(score: float, pass_at: float, warn_at: float) -> Status:
+    """PASS at or above ``pass_at``, WARN at or above ``warn_at``, FAIL below.
+
+    >>> [grade(s, 0.85, 0.7).value for s in (0.9, 0.85, 0.7, 0.69)]
+    ['PASS', 'PASS', 'WARN', 'FAIL']
+    """
+    if score >= pass_at:
+        return Status.PASS
+    if score >= warn_at:
+        return Status.WARN
+    return Status.FAIL
+
+
+def skip(name: str, reason: str, **evidence: Any) -> CheckResult:
+    """A check that had nothing to compare: SKIP with the reason (never a silent PASS)."""
+    return CheckResult(name, Status.SKIP, 0.0, reason, dict(evidence))
+
+
+def first_field(doc: ExtractedDocument, names: Iterable[str]) -> Field | None:
+    """The first of ``names`` the document has with a non-empty value."""
+    for name in names:
+        f = doc.fields.get(name)
+        if f is not None and f.value.strip():
+            return f
+    return None

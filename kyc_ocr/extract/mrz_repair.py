@@ -1,0 +1,213 @@
+"""OCR-confusion repair of a machine-readable zone, constrained by ICAO character classes.
+
+Three steps, each reporting every change it makes as a :class:`Correction`:
+
+1. line lengths off by one or two: add or drop fillers where the check digits
+   (or, on a name line, the end of the line) say so;
+2. deterministic class fixes: a letter in a digit-only position (``O`` -> ``0``)
+   or a digit in a letter-only position (``0`` -> ``O``) cannot be right;
+3. a bounded search over the ambiguous characters of alphanumeric fields
+   (``0``/``O``, ``1``/``I``, ``8``/``B``, ``K``/``<`` ...) accepted only when it
+   makes every check digit pass, with the fewest changes, and only if unique.
+
+>>> lines, fixes = repair_lines(["P<UT0ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+...                              "L898902C36UT07408122F1204159ZE184226B<<<<<10"], LAYOUTS["TD3"])
+>>> lines[1][10:13], [(c.line, c.position, c.before, c.after) for c in fixes]
+('UTO', [(1, 5, '0', 'O'), (2, 13, '0', 'O')])
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from kyc_ocr.extract.mrz_layout import (
+    CLASS_CHARS,
+    FILLER,
+    LAYOUTS,
+    Layout,
+    evaluate_checks,
+)
+
+log = logging.getLogger(__name__)
+
+# A letter read where only a digit may stand, and the other way round.
+DIGIT_FOR = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "Z": "2", "S": "5",
+             "G": "6", "T": "7", "B": "8", "A": "4"}
+LETTER_FOR = {"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B"}
+SEX_FOR = {"H": "M", "N": "M", "K": FILLER}
+# Characters an OCR engine confuses in alphanumeric fields (tried by the check-digit search).
+AMBIGUOUS = {"0": "OD", "O": "0", "D": "0", "Q": "0O", "1": "I", "I": "1", "L": "1", "8": "B",
+             "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2", "6": "G", "G": "6", "K": FILLER,
+             "C": FILLER}
+# Glyphs a filler is misread as in the padding of a name field.
+FILLER_LOOKALIKES = set("KCELX(")
+MAX_TRIALS = 6000
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One change made to the OCR text; line and position are 1-based like ICAO's tables.
+
+    ``position`` 0 means the whole line (a length fix).
+    """
+
+    line: int
+    position: int
+    before: str
+    after: str
+    why: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "position": self.position, "from": self.before,
+                "to": self.after, "why": self.why}
+
+
+def repair_lines(lines: list[str], layout: Layout) -> tuple[list[str], list[Correction]]:
+    """Fix lengths, character classes and check-digit-confirmed confusions (see module doc)."""
+    fixes: list[Correction] = []
+    lines = _fix_lengths(list(lines), layout, fixes)
+    lines = _fix_classes(lines, layout, fixes)
+    lines = _fix_name_padding(lines, layout, fixes)
+    lines = _search_confusions(lines, layout, fixes)
+    return lines, fixes
+
+
+def _fix_classes(lines: list[str], layout: Layout, fixes: list[Correction]) -> list[str]:
+    out = []
+    for li, line in enumerate(lines):
+        chars = list(line)
+        for pos, ch in enumerate(chars):
+            cls = layout.char_class(li, pos)
+            if ch in CLASS_CHARS[cls]:
+                continue
+            if ch not in CLASS_CHARS["X"]:
+                new, why = FILLER, "not an MRZ character"
+            elif cls in "NC" and ch in DIGIT_FOR:
+                new, why = DIGIT_FOR[ch], "digit-only position"
+            elif cls == "A" and ch in LETTER_FOR:
+                new, why = LETTER_FOR[ch], "letter-only position"
+            elif cls == "S" and ch in SEX_FOR:
+                new, why = SEX_FOR[ch], "sex position (M, F or <)"
+            else:
+                continue
+            fixes.append(Correction(li + 1, pos + 1, ch, new, why))
+            chars[pos] = new
+        out.append("".join(chars))
+    return out
+
+
+def _fix_name_padding(lines: list[str], layout: Layout, fixes: list[Correction]) -> list[str]:
+    """After ``<<<`` a name field holds only fillers: misread fillers (K, C, E...) go back to ``<``."""
+    spec = layout.field("names")
+    line = lines[spec.line]
+    field = line[spec.start : spec.end]
+    pad_from = field.find("<<<")
+    if pad_from < 0:
+        return lines
+    chars = list(line)
+    for pos in range(spec.start + pad_from, spec.end):
+        if chars[pos] in FILLER_LOOKALIKES:
+            fixes.append(Correction(spec.line + 1, pos + 1, chars[pos], FILLER, "name padding"))
+            chars[pos] = FILLER
+    lines = list(lines)
+    lines[spec.line] = "".join(chars)
+    return lines
+
+
+def _length_candidates(line: str, width: int) -> list[tuple[str, bool]]:
+    """Lines of the right length made by adding/dropping fillers; flag: change at the line end."""
+    diff = width - len(line)
+    cands: list[tuple[str, bool]] = []
+    if diff > 0:
+        cands.append((line + FILLER * diff, True))
+        spots = [i for i in range(len(line) + 1) if FILLER in line[max(i - 1, 0) : i + 1]]
+        for combo in itertools.combinations_with_replacement(spots, diff):
+            text = line
+            for i in sorted(combo, reverse=True):
+                text = text[:i] + FILLER + text[i:]
+            cands.append((text, False))
+    else:
+        cands.append((line[:width], True))
+        spots = [i for i, ch in enumerate(line) if ch == FILLER]
+        for combo in itertools.combinations(spots, -diff):
+            cands.append(("".join(ch for i, ch in enumerate(line) if i not in combo), False))
+    return cands
+
+
+def _fix_lengths(lines: list[str], layout: Layout, fixes: list[Correction]) -> list[str]:
+    for li, line in enumerate(lines):
+        if len(line) == layout.width:
+            continue
+        relevant = [c.name for c in layout.checks if any(p[0] == li for p in c.parts) or c.digit[0] == li]
+        scored: dict[str, tuple[int, bool]] = {}
+        for text, at_end in _length_candidates(line, layout.width):
+            # lines not fixed yet are padded or cut at the end just to judge this one
+            others = [t[: layout.width].ljust(layout.width, FILLER) for t in lines]
+            trial = _fix_classes([*others[:li], text, *others[li + 1 :]], layout, [])
+            checks = evaluate_checks(layout, trial)
+            passed = sum(checks[name] for name in relevant)
+            prev = scored.get(text)
+            scored[text] = (passed, at_end or (prev is not None and prev[1]))
+        best = max(scored.values())[0]
+        tops = [t for t, (p, _) in scored.items() if p == best]
+        ends = [t for t in tops if scored[t][1]]
+        chosen = tops[0] if len(tops) == 1 else (ends[0] if ends else tops[0])
+        why = f"line {li + 1} had {len(line)} characters, expected {layout.width}"
+        if len(tops) > 1 and not ends:
+            why += " (ambiguous: first candidate kept)"
+        fixes.append(Correction(li + 1, 0, line, chosen, why))
+        lines[li] = chosen
+    return lines
+
+
+def _search_positions(lines: list[str], layout: Layout, failing: set[str]) -> list[tuple[int, int]]:
+    """Alphanumeric positions with a confusable character whose checks all fail."""
+    positions = []
+    for li, line in enumerate(lines):
+        for pos, ch in enumerate(line):
+            if layout.char_class(li, pos) != "X" or ch not in AMBIGUOUS:
+                continue
+            names = {c.name for c in layout.covering_checks(li, pos)}
+            if names and names <= failing:
+                positions.append((li, pos))
+    return positions
+
+
+def _search_confusions(lines: list[str], layout: Layout, fixes: list[Correction]) -> list[str]:
+    checks = evaluate_checks(layout, lines)
+    failing = {name for name, ok in checks.items() if not ok}
+    if not failing:
+        return lines
+    positions = _search_positions(lines, layout, failing)
+    trials = 0
+    for k in range(1, 4):
+        solutions: list[list[str]] = []
+        for combo in itertools.combinations(positions, k):
+            for subs in itertools.product(*(AMBIGUOUS[lines[li][pos]] for li, pos in combo)):
+                trials += 1
+                if trials > MAX_TRIALS:
+                    log.debug("MRZ repair search stopped after %d trials", MAX_TRIALS)
+                    return lines
+                trial = [list(line) for line in lines]
+                for (li, pos), new in zip(combo, subs):
+                    trial[li][pos] = new
+                joined = ["".join(t) for t in trial]
+                if all(evaluate_checks(layout, joined).values()):
+                    solutions.append(joined)
+        if len(solutions) == 1:
+            fixed = solutions[0]
+            for li, (old, new) in enumerate(zip(lines, fixed)):
+                for pos, (a, b) in enumerate(zip(old, new)):
+                    if a != b:
+                        fixes.append(Correction(li + 1, pos + 1, a, b, "check digits confirm"))
+            return fixed
+        if solutions:
+            log.debug("MRZ repair: %d equally small repairs, none applied", len(solutions))
+            return lines
+    return lines
+
+
+__all__ = ["Correction", "repair_lines", "LAYOUTS"]
