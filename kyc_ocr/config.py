@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     device: str = "cpu"  # "cpu", "cuda", "cuda:1"
     threads: int = Field(default=0, ge=0, description="intra-op threads per engine; 0 = all cores")
     rec_model: str | None = Field(default=None, description="path of a fine-tuned recognizer ONNX")
+    ocr_recordings: Path | None = Field(default=None, description="folder of recorded OCR pages (engine 'replay')")
     db_url: str = "sqlite:///kyc-ocr.db"
     templates_dirs: tuple[Path, ...] = ()
     policy_file: Path | None = None

@@ -24,6 +24,7 @@ class ExitCode(enum.IntEnum):
     STORE = 5
     CONFIG = 6
     INTEGRITY = 7  # audit chain broken
+    PARTIAL = 8  # a batch finished but some customers failed
 
 
 class KycError(Exception):

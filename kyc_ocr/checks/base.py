@@ -14,10 +14,14 @@ JSON (str, int, float, bool, list, dict) so verdicts can be stored as they are.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status
+from kyc_ocr.domain import CheckResult, DocumentLookup, ExtractedDocument, Field, Status
+
+if TYPE_CHECKING:
+    from kyc_ocr.checks.policy import Policy
 
 # The order results come out in; the synthetic generator labels its faults with these names.
 CHECK_NAMES: tuple[str, ...] = (
@@ -44,6 +48,17 @@ CHECK_NAMES: tuple[str, ...] = (
 IDENTITY_TYPES = frozenset({"passport", "id_card", "driver_license", "residence_permit", "visa"})
 PROOF_OF_ADDRESS_TYPES = frozenset({"utility_bill", "bank_statement"})
 FORM_TYPES = frozenset({"application_form"})
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What every check may consult besides the documents."""
+
+    policy: Policy
+    as_of: dt.date
+    number_patterns: Mapping[str, str] = field(default_factory=dict)
+    lookup: DocumentLookup | None = None
+    customer_id: str | None = None
 
 
 def doc_ref(doc: ExtractedDocument) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -80,7 +80,8 @@ class Profile(_Model):
 
     customer_id: str
     split: str = "test"
-    expected_decision: str = "APPROVED"
+    expected_decision: Literal["APPROVED", "REVIEW", "REJECTED"] = "APPROVED"
+    as_of: str | None = None  # the date the checks are evaluated at, when the generator fixes one
     faults: tuple[str, ...] = ()
     expected_failing_checks: tuple[str, ...] = ()
     documents: tuple[ProfileDocument, ...] = ()
@@ -98,6 +99,7 @@ class Manifest(_Model):
     seed: int | None = None
     count: int | None = None
     presets: tuple[str, ...] = ()
+    as_of: str | None = None
     customers: tuple[ManifestCustomer, ...] = ()
 
 
@@ -136,6 +138,7 @@ class CustomerCase:
     folder: Path
     profile: Profile
     documents: tuple[DocumentCase, ...]
+    as_of: str | None = None  # the date checks are evaluated at (profile's, else the manifest's)
 
 
 @dataclass(frozen=True)
@@ -182,4 +185,4 @@ class Dataset:
             if not docs:
                 continue
             taken += 1
-            yield CustomerCase(folder, profile, tuple(docs))
+            yield CustomerCase(folder, profile, tuple(docs), profile.as_of or self.manifest.as_of)

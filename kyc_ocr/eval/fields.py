@@ -124,12 +124,19 @@ class FieldCounts:
 
 
 def default_mrz_valid(text: str) -> bool:
-    """Whether an MRZ parses and every check digit passes, by :func:`kyc_ocr.extract.mrz.parse_mrz`."""
+    """Whether an MRZ parses and every check digit passes as written (no OCR repair), by
+    :func:`kyc_ocr.extract.mrz.parse_mrz`.
+
+    >>> default_mrz_valid("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\\nL898902C36UTO7408122F1204159ZE184226B<<<<<10")
+    True
+    >>> default_mrz_valid("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\\nL898902C36UTO7408122F1204159ZE184226B<<<<<11")
+    False
+    """
     from kyc_ocr.errors import KycError
     from kyc_ocr.extract.mrz import parse_mrz
 
     try:
-        return bool(parse_mrz(text).valid)
+        return bool(parse_mrz(text, repair=False).valid)
     except KycError:
         return False
 

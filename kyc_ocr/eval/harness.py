@@ -94,7 +94,7 @@ def _ocr_document(case: DocumentCase, engine: Engine, settings: Settings) -> tup
     failed = False
     try:
         with timing.stage("decode"):
-            pages = list(load(case.path, settings=settings))
+            pages = list(load([str(case.path)], settings))
         with timing.stage("preprocess"):
             prepared = list(prepare(pages))
         read = list(engine.read(prepared))
@@ -146,20 +146,21 @@ def _run_documents(report: EvalReport, name: str, customers: Sequence[CustomerCa
             groups.add(item, preset=case.gt.preset, kind=case.gt.kind, template=case.gt.template_id)
 
 
-def _run_verdicts(report: EvalReport, customers: Sequence[CustomerCase], settings: Settings) -> None:
+def _run_verdicts(report: EvalReport, customers: Sequence[CustomerCase], engine: Engine, settings: Settings
+                   ) -> None:
     verifier_cls = require("kyc_ocr.verify", "Verifier")
     clock = report.timing.setdefault("verdicts", StageTiming())
     with tempfile.TemporaryDirectory(prefix="kyc-ocr-eval-") as tmp:
         # a private database, so evaluation never writes into the user's verdict store
         private = settings.model_copy(update={"db_url": f"sqlite:///{Path(tmp) / 'eval.db'}"})
-        verifier = verifier_cls(settings=private)
+        verifier = verifier_cls(private, engine=engine)
         for customer in customers:
             files = [customer.folder / d.file for d in customer.profile.documents] or [
                 d.path for d in customer.documents]
             start = time.perf_counter()
             with timing.collect() as parts:
                 try:
-                    verdict = verifier.verify_profile(customer.profile.customer_id, files)
+                    verdict = verifier.verify_profile(customer.profile.customer_id, files, customer.as_of)
                 except KycError as err:
                     log.warning("verification of a customer in %s failed: %s", customer.folder.name, err)
                     clock.errors += 1
@@ -200,14 +201,15 @@ def evaluate(dataset_dir: str | Path, *, engine: str | Engine = "onnx", stages: 
         if stage not in stages:
             continue
         try:
+            if ocr_engine is None:
+                ocr_engine = _engine(engine, engine_options or {})
+                report.models = tuple(ocr_engine.model_ids)
             if stage == "verdicts":
-                _run_verdicts(report, customers, settings)
+                _run_verdicts(report, customers, ocr_engine, settings)
             else:
-                if ocr_engine is None:
-                    ocr_engine = _engine(engine, engine_options or {})
-                    report.models = tuple(ocr_engine.model_ids)
                 _run_documents(report, stage, customers, ocr_engine, settings)
-        except StageUnavailable as err:
+        except (StageUnavailable, ImportError) as err:
+            # a pipeline module (or a module it needs) is not part of this installation yet
             report.stages[stage] = f"unavailable: {err}"
             report.timing.pop(stage, None)
             log.warning("stage %s skipped: %s", stage, err)

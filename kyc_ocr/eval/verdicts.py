@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kyc_ocr.domain import Decision, Status
+from kyc_ocr.errors import InputError
 
 DECISIONS: tuple[str, ...] = tuple(d.value for d in Decision)
 FLAGGED: frozenset[str] = frozenset({Status.FAIL.value, Status.WARN.value})
@@ -78,7 +79,7 @@ class VerdictAccuracy:
         """One customer: expected and decided decisions, expected failing checks, ``(name, status)`` pairs."""
         for value in (expected, decided):
             if value not in DECISIONS:
-                raise ValueError(f"unknown decision {value!r}; expected one of {', '.join(DECISIONS)}")
+                raise InputError(f"unknown decision {value!r}; expected one of {', '.join(DECISIONS)}")
         self.confusion[expected][decided] += 1
         want = set(expected_failing)
         flagged = {name for name, status in checks if status in self.flagged_statuses}

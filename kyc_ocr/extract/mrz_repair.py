@@ -8,7 +8,9 @@ Three steps, each reporting every change it makes as a :class:`Correction`:
    or a digit in a letter-only position (``0`` -> ``O``) cannot be right;
 3. a bounded search over the ambiguous characters of alphanumeric fields
    (``0``/``O``, ``1``/``I``, ``8``/``B``, ``K``/``<`` ...) accepted only when it
-   makes every check digit pass, with the fewest changes, and only if unique.
+   makes every check digit pass, with the fewest changes; among equally small
+   repairs the one whose letters/digits fit their neighbours wins, if unique,
+   and never one that forces a letter between digits (or a digit between letters).
 
 >>> lines, fixes = repair_lines(["P<UT0ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
 ...                              "L898902C36UT07408122F1204159ZE184226B<<<<<10"], LAYOUTS["TD3"])
@@ -22,6 +24,8 @@ import itertools
 import logging
 from dataclasses import dataclass
 from typing import Any
+
+from anyascii import anyascii
 
 from kyc_ocr.extract.mrz_layout import (
     CLASS_CHARS,
@@ -39,12 +43,15 @@ DIGIT_FOR = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "Z": "2
 LETTER_FOR = {"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B"}
 SEX_FOR = {"H": "M", "N": "M", "K": FILLER}
 # Characters an OCR engine confuses in alphanumeric fields (tried by the check-digit search).
-AMBIGUOUS = {"0": "OD", "O": "0", "D": "0", "Q": "0O", "1": "I", "I": "1", "L": "1", "8": "B",
-             "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2", "6": "G", "G": "6", "K": FILLER,
-             "C": FILLER}
+# Pairs whose values differ by a multiple of 10 (G/6, L/1, K/<) are left out: no 7-3-1 check
+# digit can tell them apart, so a search could not confirm them (K in padding is fixed by position).
+AMBIGUOUS = {"0": "OD", "O": "0", "D": "0", "Q": "0O", "1": "I", "I": "1", "8": "B", "B": "8",
+             "5": "S", "S": "5", "2": "Z", "Z": "2", "C": FILLER}
 # Glyphs a filler is misread as in the padding of a name field.
 FILLER_LOOKALIKES = set("KCELX(")
 MAX_TRIALS = 6000
+# One check digit carries about 3.3 bits: searching more changes than this finds chance passes.
+MAX_CHANGES = 2
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ def _fix_classes(lines: list[str], layout: Layout, fixes: list[Correction]) -> l
             if ch in CLASS_CHARS[cls]:
                 continue
             if ch not in CLASS_CHARS["X"]:
-                new, why = FILLER, "not an MRZ character"
+                new, why = _homoglyph(ch), "not an MRZ character"
             elif cls in "NC" and ch in DIGIT_FOR:
                 new, why = DIGIT_FOR[ch], "digit-only position"
             elif cls == "A" and ch in LETTER_FOR:
@@ -99,21 +106,37 @@ def _fix_classes(lines: list[str], layout: Layout, fixes: list[Correction]) -> l
     return out
 
 
+def _homoglyph(ch: str) -> str:
+    """The MRZ character a foreign glyph stands for (Cyrillic ``О`` -> ``O``), else a filler."""
+    ascii_text = anyascii(ch).upper()
+    return ascii_text if len(ascii_text) == 1 and ascii_text in CLASS_CHARS["X"] else FILLER
+
+
 def _fix_name_padding(lines: list[str], layout: Layout, fixes: list[Correction]) -> list[str]:
-    """After ``<<<`` a name field holds only fillers: misread fillers (K, C, E...) go back to ``<``."""
-    spec = layout.field("names")
-    line = lines[spec.line]
-    field = line[spec.start : spec.end]
-    pad_from = field.find("<<<")
-    if pad_from < 0:
-        return lines
-    chars = list(line)
-    for pos in range(spec.start + pad_from, spec.end):
-        if chars[pos] in FILLER_LOOKALIKES:
-            fixes.append(Correction(spec.line + 1, pos + 1, chars[pos], FILLER, "name padding"))
-            chars[pos] = FILLER
+    """Misread fillers (K, C, E...) in padding go back to ``<``.
+
+    In the name field everything after ``<<<`` is padding; in other alphanumeric
+    fields a lone look-alike with two fillers on one side and one on the other
+    (``<<K<``) is. Check digits cannot judge ``K`` against ``<`` (their values differ by 20).
+    """
     lines = list(lines)
-    lines[spec.line] = "".join(chars)
+    for spec in layout.fields:
+        if spec.cls not in "AX" or spec.length < 4:
+            continue
+        chars = list(lines[spec.line])
+        field = "".join(chars[spec.start : spec.end]) + "<<"
+        if spec.name == "names":
+            pad_from = field.find("<<<")
+            spots = range(pad_from, spec.length) if pad_from >= 0 else range(0)
+        else:
+            spots = range(spec.length)
+        for i in spots:
+            ch = field[i]
+            lone = field[i - 2 : i] == "<<" and field[i + 1] == FILLER or field[i - 1 : i] == "<" and field[i + 1 : i + 3] == "<<"
+            if ch in FILLER_LOOKALIKES and (spec.name == "names" or (i >= 1 and lone)):
+                fixes.append(Correction(spec.line + 1, spec.start + i + 1, ch, FILLER, "filler padding"))
+                chars[spec.start + i] = FILLER
+        lines[spec.line] = "".join(chars)
     return lines
 
 
@@ -183,7 +206,7 @@ def _search_confusions(lines: list[str], layout: Layout, fixes: list[Correction]
         return lines
     positions = _search_positions(lines, layout, failing)
     trials = 0
-    for k in range(1, 4):
+    for k in range(1, MAX_CHANGES + 1):
         solutions: list[list[str]] = []
         for combo in itertools.combinations(positions, k):
             for subs in itertools.product(*(AMBIGUOUS[lines[li][pos]] for li, pos in combo)):
@@ -197,17 +220,53 @@ def _search_confusions(lines: list[str], layout: Layout, fixes: list[Correction]
                 joined = ["".join(t) for t in trial]
                 if all(evaluate_checks(layout, joined).values()):
                     solutions.append(joined)
-        if len(solutions) == 1:
-            fixed = solutions[0]
+        fixed = _most_plausible(solutions, lines, layout)
+        if fixed is not None:
             for li, (old, new) in enumerate(zip(lines, fixed)):
                 for pos, (a, b) in enumerate(zip(old, new)):
                     if a != b:
                         fixes.append(Correction(li + 1, pos + 1, a, b, "check digits confirm"))
             return fixed
         if solutions:
-            log.debug("MRZ repair: %d equally small repairs, none applied", len(solutions))
+            log.debug("MRZ repair: %d equally plausible repairs, none applied", len(solutions))
             return lines
     return lines
+
+
+def _kind(ch: str) -> int:
+    return 1 if ch.isdigit() else (-1 if ch.isalpha() else 0)
+
+
+def _context(line: str, pos: int, new: str, layout: Layout, li: int) -> int:
+    """+1 per alphanumeric neighbour of the same kind (digit/letter) as ``new``, -1 per other kind."""
+    score = 0
+    for npos in (pos - 1, pos + 1):
+        if 0 <= npos < len(line) and layout.char_class(li, npos) == "X":
+            score += _kind(line[npos]) * _kind(new)
+    return score
+
+
+def _most_plausible(solutions: list[list[str]], lines: list[str], layout: Layout) -> list[str] | None:
+    """Among equally small repairs, the one whose changes best fit their neighbours (if unique).
+
+    A check digit cannot tell ``2E184226B`` -> ``ZE184226B`` from ``2E1B4226B``:
+    both pass. A letter between letters or a digit between digits is likelier.
+    """
+    if not solutions:
+        return None
+    scored = []
+    for sol in solutions:
+        score = sum(
+            _context(sol[li], pos, sol[li][pos], layout, li)
+            for li, (old, new) in enumerate(zip(lines, sol))
+            for pos, (a, b) in enumerate(zip(old, new))
+            if a != b
+        )
+        scored.append((score, sol))
+    scored.sort(key=lambda t: t[0], reverse=True)
+    if scored[0][0] < 0 or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+        return None  # a letter forced between digits (or the reverse), or a tie: no repair
+    return scored[0][1]
 
 
 __all__ = ["Correction", "repair_lines", "LAYOUTS"]

@@ -14,6 +14,8 @@ the rectangle with ``d`` added on every side, so no polygon clipper is needed.
 (736, 1184)
 >>> det_size(3508, 2480)
 (1984, 1408)
+>>> det_size(44, 330)
+(256, 1984)
 """
 
 from __future__ import annotations
@@ -47,12 +49,12 @@ class DbParams:
 def det_size(height: int, width: int, min_side: int = 736, max_side: int = 2000) -> tuple[int, int]:
     """The network input size (h, w) for a page: multiples of 32, aspect kept.
 
-    The long side is capped at ``max_side`` first (like rapidocr's
-    ``max_side_len``); then a short side below ``min_side`` is scaled up.
+    A short side below ``min_side`` is scaled up (small photos, low-resolution
+    scans), but the long side never exceeds ``max_side`` (rapidocr's
+    ``max_side_len``), so a wide strip is not blown up to many megapixels.
     """
-    scale = min(1.0, max_side / max(height, width))
-    if min(height, width) * scale < min_side:
-        scale = min_side / min(height, width)
+    scale = max(1.0, min_side / min(height, width))
+    scale = min(scale, max_side / max(height, width))
     h = max(32, int(round(height * scale / 32)) * 32)
     w = max(32, int(round(width * scale / 32)) * 32)
     return h, w

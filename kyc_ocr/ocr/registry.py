@@ -65,3 +65,16 @@ def get(name: str, **options: Any) -> Engine:
         if engine is None:
             engine = _CACHE[key] = create(name, **options)
         return engine
+
+
+def from_settings(settings: Any) -> Engine:
+    """The process-wide engine a :class:`~kyc_ocr.config.Settings` asks for.
+
+    ``replay`` takes its recordings folder from ``settings.ocr_recordings``;
+    the other engines take ``device``, ``threads`` and ``rec_model``.
+    """
+    if settings.engine == "replay":
+        if settings.ocr_recordings is None:
+            raise ConfigError("engine 'replay' needs a recordings folder: set KYC_OCR_OCR_RECORDINGS")
+        return get("replay", recordings=str(settings.ocr_recordings))
+    return get(settings.engine, device=settings.device, threads=settings.threads, rec_model=settings.rec_model)

@@ -138,7 +138,6 @@ class AuditLog:
         )
         ev.hash = event_hash(ev.prev_hash, event_body(ev))
         self.session.add(ev)
-        self.session.flush([ev])
         self.head_id, self.head_hash = ev.id, ev.hash
         log.debug("audit event %d %s %s", ev.id, action, entity)
         return ev

@@ -219,7 +219,8 @@ class Store:
             row.models = models
             row.document_type = doc.document_type
             row.document_number_digest = document_number_digest(doc.value("document_number"))
-            country = (doc.value("issuing_country") or "").strip().upper()
+            country = (doc.value("issuing_country") or (doc.template.country if doc.template else "") or "")
+            country = country.strip().upper()
             row.issuing_country = country[:3] or None
             row.content_digest = digest
             row.updated_at = now

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Callable, Union
 
 import numpy as np
 import pdf417gen
@@ -51,6 +51,7 @@ class Slot:
     inline: bool = False
     bold: bool = False
     line_gap: float = 1.25
+    value_dy: int = 0  # extra gap between label and value (boxed form fields)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,15 @@ class Band:
 
 
 @dataclass(frozen=True)
+class Frame:
+    """An outlined box (form fields, table borders)."""
+
+    box: Box
+    colour: Color = (90, 90, 100)
+    width: int = 2
+
+
+@dataclass(frozen=True)
 class Mrz:
     """The machine-readable zone: lines from ``values["mrz"]``, OCR-B at ``pitch`` pixels per character."""
 
@@ -104,7 +114,7 @@ class Barcode:
     fields: tuple[str, ...] = ()
 
 
-Element = Union[Slot, Text, Portrait, Signature, Band, Mrz, Barcode]
+Element = Union[Slot, Text, Portrait, Signature, Band, Frame, Mrz, Barcode]
 
 
 @dataclass(frozen=True)
@@ -136,11 +146,12 @@ class Style:
     label_ink: Color
 
 
-def choose_style(layout: Layout, rng: random.Random) -> Style:
-    """Draw fonts, label language variant and offsets for one document."""
+def choose_style(layout: Layout, rng: random.Random, languages: tuple[str, ...] | None = None) -> Style:
+    """Draw fonts, label language variant (unless given) and offsets for one document."""
     family = rng.choice(layout.faces)
     shade = rng.randint(10, 45)
-    return Style(family=family, languages=rng.choice(layout.languages),
+    chosen = rng.choice(layout.languages)
+    return Style(family=family, languages=languages or chosen,
                  dx=rng.randint(-layout.offset, layout.offset), dy=rng.randint(-layout.offset, layout.offset),
                  ink=(shade, shade, shade + rng.randint(0, 20)),
                  label_ink=(rng.randint(40, 90), rng.randint(40, 90), rng.randint(60, 120)))
@@ -179,7 +190,7 @@ def _draw_slot(c: Canvas, el: Slot, values: dict[str, Value], st: Style, x: int,
         vx = x + (c.text_width(label + "  ", st.family, el.label_size) if label else 0)
         vy = y - (el.size - el.label_size) * 0.35
     else:
-        vx, vy = x, y + (el.label_size * 1.3 if label else 0)
+        vx, vy = x, y + (el.label_size * 1.3 if label else 0) + el.value_dy
     width = None if el.width is None else el.width - (vx - x)
     ids = []
     for i, line in enumerate(value.printed):
@@ -206,11 +217,11 @@ def _draw_mrz(c: Canvas, el: Mrz, values: dict[str, Value], x: int, y: int) -> N
 def _draw_barcode(c: Canvas, el: Barcode, values: dict[str, Value], x: int, y: int) -> None:
     payload = values["barcode"].canonical
     codes = pdf417gen.encode(payload, columns=13, security_level=4)
-    img = pdf417gen.render_image(codes, scale=2, ratio=3, padding=6)
     x0, y0, x1, y1 = el.box
-    w, h = x1 - x0, y1 - y0
-    factor = min(w / img.width, h / img.height)
-    img = img.convert("RGB").resize((max(1, int(img.width * factor)), max(1, int(img.height * factor))), 0)
+    unit = pdf417gen.render_image(codes, scale=1, ratio=3, padding=0)
+    scale = max(1, min((x1 - x0) // (unit.width + 8), (y1 - y0) // (unit.height + 8)))
+    img = pdf417gen.render_image(codes, scale=scale, ratio=3, padding=4 * scale).convert("RGB")
+    x += (x1 - x0 - img.width) // 2
     c.paste(np.asarray(img), x, y)
     quad = box_quad(x, y, x + img.width, y + img.height)
     c.field("barcode", payload, quad=quad)
@@ -219,9 +230,17 @@ def _draw_barcode(c: Canvas, el: Barcode, values: dict[str, Value], x: int, y: i
             c.field(name, values[name].canonical, quad=quad)
 
 
-def render(layout: Layout, values: dict[str, Value], rng: random.Random, np_rng: np.random.Generator) -> RenderedDoc:
-    """Draw ``layout`` filled with ``values``; fields absent from ``values`` are left out."""
-    st = choose_style(layout, rng)
+AfterHook = Callable[[Canvas, Style, random.Random, tuple[int, int]], None]
+
+
+def render(layout: Layout, values: dict[str, Value], rng: random.Random, np_rng: np.random.Generator, *,
+           languages: tuple[str, ...] | None = None, after: AfterHook | None = None) -> RenderedDoc:
+    """Draw ``layout`` filled with ``values``; fields absent from ``values`` are left out.
+
+    ``languages`` forces the label language variant; ``after(canvas, style, rng, (dx, dy))``
+    draws procedural parts (tables) once the elements are down.
+    """
+    st = choose_style(layout, rng, languages)
     w, h = layout.size
     c = Canvas(w, h, _background(layout, np_rng))
     for el in layout.elements:
@@ -230,6 +249,9 @@ def render(layout: Layout, values: dict[str, Value], rng: random.Random, np_rng:
         if isinstance(el, Band):
             x0, y0, x1, y1 = el.box
             c.rect((x0, y0, x1, y1), fill=el.colour)
+        elif isinstance(el, Frame):
+            x0, y0, x1, y1 = el.box
+            c.rect((x0 + st.dx, y0 + st.dy, x1 + st.dx, y1 + st.dy), outline=el.colour, width=el.width)
         elif isinstance(el, Slot):
             _draw_slot(c, el, values, st, el.x + dx, el.y + dy)
         elif isinstance(el, Text):
@@ -250,4 +272,6 @@ def render(layout: Layout, values: dict[str, Value], rng: random.Random, np_rng:
             _draw_mrz(c, el, values, el.x + dx // 2, el.y + dy // 2)
         elif isinstance(el, Barcode):
             _draw_barcode(c, el, values, el.box[0] + dx // 2, el.box[1] + dy // 2)
+    if after is not None:
+        after(c, st, rng, (st.dx, st.dy))
     return c.finish(layout.dpi)

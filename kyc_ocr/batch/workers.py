@@ -1,0 +1,171 @@
+"""Where the OCR work of a batch runs: in-process, a local process pool, or Ray actors.
+
+Workers only *extract* (decode, prepare, OCR, classify, fields): that is
+where the time goes, and it needs no database. The parent runs the checks
+(which look up other customers in the database) and writes every result, so a
+task that runs twice (a crash, a Ray retry) can never write twice.
+
+Every executor has one method, :meth:`Executor.outcomes`, yielding
+``(index, JobOutcome)`` as jobs finish, with at most ``window`` jobs in
+flight (back-pressure: memory stays bounded however large the batch).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from kyc_ocr.batch.jobs import Job
+from kyc_ocr.config import Settings
+from kyc_ocr.domain import ExtractedDocument
+from kyc_ocr.errors import KycError
+from kyc_ocr.timing import collect
+
+log = logging.getLogger(__name__)
+
+MAX_CRASHES = 3  # a job whose worker died this many times is recorded as failed
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a worker sends back: the extracted documents or the error, and where the time went."""
+
+    customer_id: str
+    documents: tuple[ExtractedDocument, ...] = ()
+    error: str | None = None
+    times: dict[str, float] = field(default_factory=dict)
+    worker: int = 0
+
+
+# -- the worker side (runs in each worker process) -------------------------------------------------
+
+_STATE: dict[str, Any] = {}
+
+
+def init_worker(settings_json: str) -> None:
+    """Load settings and the OCR engine once per worker process."""
+    from kyc_ocr.verify import Verifier
+
+    settings = Settings.model_validate_json(settings_json)
+    _STATE["extract"] = _Extractor(settings)
+    _ = Verifier  # the import warms the modules the jobs use
+
+
+class _Extractor:
+    def __init__(self, settings: Settings) -> None:
+        from kyc_ocr.ocr import registry
+
+        options: dict[str, Any] = {"device": settings.device, "threads": settings.threads}
+        if settings.rec_model:
+            options["rec_model"] = settings.rec_model
+        self.settings = settings
+        self.engine = registry.get(settings.engine, **options) if settings.engine != "replay" else registry.get("replay")
+
+    def __call__(self, job: Job) -> JobOutcome:
+        from kyc_ocr.extract import extract
+
+        with collect() as times:
+            try:
+                docs = extract([str(p) for p in job.files], settings=self.settings, engine=self.engine)
+            except KycError as err:
+                return JobOutcome(job.customer_id, error=f"{type(err).__name__}: {err}", times=dict(times),
+                                  worker=os.getpid())
+            except Exception as err:  # noqa: BLE001 - a batch must outlive any one customer's bug
+                log.debug("job %s crashed", job.customer_id, exc_info=True)
+                return JobOutcome(job.customer_id, error=f"internal error {type(err).__name__}: {err}",
+                                  times=dict(times), worker=os.getpid())
+        return JobOutcome(job.customer_id, tuple(docs), None, dict(times), os.getpid())
+
+
+def run_job(job: Job) -> JobOutcome:
+    """Entry point of a pool task (after :func:`init_worker`)."""
+    return _STATE["extract"](job)
+
+
+# -- executors ---------------------------------------------------------------------------------
+
+
+class Executor(Protocol):
+    def outcomes(self, jobs: Sequence[Job], window: int) -> Iterator[tuple[int, JobOutcome]]: ...
+
+    def close(self) -> None: ...
+
+
+class InProcessExecutor:
+    """Runs jobs one by one in this process (``--workers 0``: debugging, tests)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.extract = _Extractor(settings)
+
+    def outcomes(self, jobs: Sequence[Job], window: int) -> Iterator[tuple[int, JobOutcome]]:
+        for i, job in enumerate(jobs):
+            yield i, self.extract(job)
+
+    def close(self) -> None:
+        pass
+
+
+class LocalExecutor:
+    """A spawn process pool, one engine per worker, a bounded window, crashed workers replaced."""
+
+    def __init__(self, settings: Settings, workers: int) -> None:
+        self.settings_json = settings.model_copy(update={"threads": settings.threads or 1}).model_dump_json()
+        self.workers = workers
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        ctx = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=init_worker,
+                                   initargs=(self.settings_json,))
+
+    def outcomes(self, jobs: Sequence[Job], window: int) -> Iterator[tuple[int, JobOutcome]]:
+        """Yield outcomes as they finish. When a worker dies, every job then in flight is a suspect:
+        suspects are re-run one at a time, so only the job that really kills its worker is charged
+        with the crash and, after :data:`MAX_CRASHES`, recorded as failed."""
+        todo = list(range(len(jobs)))[::-1]  # a stack: pop() gives the next index in order
+        suspects: list[int] = []
+        running: dict[Future[JobOutcome], int] = {}
+        crashes: dict[int, int] = {}
+        while todo or suspects or running:
+            if suspects:
+                if not running:
+                    i = suspects.pop(0)
+                    running[self.pool.submit(run_job, jobs[i])] = i
+            else:
+                while todo and len(running) < window:
+                    i = todo.pop()
+                    running[self.pool.submit(run_job, jobs[i])] = i
+            alone = len(running) == 1
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            broken: list[int] = []
+            for fut in done:
+                i = running.pop(fut)
+                try:
+                    outcome = fut.result()
+                except BrokenProcessPool:
+                    broken.append(i)
+                    continue
+                yield i, outcome
+            if not broken:
+                continue
+            broken += list(running.values())
+            running.clear()
+            log.warning("a worker process died; new pool, %d jobs to re-run one at a time", len(broken))
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+            if alone:
+                (i,) = broken
+                crashes[i] = crashes.get(i, 0) + 1
+                if crashes[i] >= MAX_CRASHES:
+                    yield i, JobOutcome(jobs[i].customer_id, error=f"worker process died {MAX_CRASHES} times")
+                    continue
+            suspects.extend(sorted(broken))
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,224 @@
+"""Checks across one customer's documents: same person, same birth date, form vs documents, address.
+
+Each check is ``check(documents, ctx) -> CheckResult``, one result per check,
+with every document it looked at (file, short SHA-256, field, page, box) in
+its evidence. Fewer than two things to compare is SKIP, with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from kyc_ocr.checks.address import address_similarity
+from kyc_ocr.checks.base import (
+    FORM_TYPES,
+    IDENTITY_TYPES,
+    PROOF_OF_ADDRESS_TYPES,
+    CheckContext,
+    doc_fields,
+    doc_ref,
+    field_ref,
+    first_field,
+    grade,
+    parse_iso,
+    skip,
+)
+from kyc_ocr.checks.compare import compare_number
+from kyc_ocr.checks.names import name_similarity
+from kyc_ocr.domain import CheckResult, ExtractedDocument, Status
+from kyc_ocr.errors import InputError
+from kyc_ocr.extract.normalize import normalize_country, normalize_sex
+
+log = logging.getLogger(__name__)
+
+FULL_NAME_FIELDS = ("full_name", "name", "account_holder", "holder_name", "customer_name")
+FORM_NUMBER_FIELDS = ("id_document_number", "document_number")
+PROOF_DATE_FIELDS = ("statement_date", "date_of_issue", "bill_date", "issue_date")
+_IDENTITY_ORDER = ("passport", "id_card", "residence_permit", "driver_license", "visa")
+
+
+def _identity_rank(doc: ExtractedDocument) -> int:
+    return _IDENTITY_ORDER.index(doc.document_type) if doc.document_type in _IDENTITY_ORDER else len(_IDENTITY_ORDER)
+
+
+def person_name(doc: ExtractedDocument) -> tuple[str, list[str]] | None:
+    """The holder's full name as printed and the fields it came from; None when the document has none."""
+    surname = doc.value("surname")
+    if surname and surname.strip():
+        given = (doc.value("given_names") or "").strip()
+        return f"{given} {surname.strip()}".strip(), [n for n in ("given_names", "surname") if n in doc.fields]
+    f = first_field(doc, FULL_NAME_FIELDS)
+    return (f.value.strip(), [f.name]) if f else None
+
+
+def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
+    """Every document names the same person as the main identity document (graded, see names.py)."""
+    name = "same_person"
+    t = ctx.policy.thresholds
+    named = [(d, n) for d in documents if (n := person_name(d)) is not None]
+    thresholds = {"pass_at": t.name_pass, "review_at": t.name_warn}
+    if len(named) < 2:
+        return skip(name, f"{len(named)} document(s) carry a name; need two to compare", thresholds=thresholds)
+    named.sort(key=lambda item: _identity_rank(item[0]))
+    ref_doc, (ref_name, ref_fields) = named[0]
+    comparisons = []
+    for doc, (other, fields) in named[1:]:
+        comparisons.append({**doc_fields(doc, fields), "name": other, "score": name_similarity(ref_name, other)})
+    worst = min(comparisons, key=lambda c: c["score"])
+    status = grade(worst["score"], t.name_pass, t.name_warn)
+    evidence = {"reference": {**doc_fields(ref_doc, ref_fields), "name": ref_name}, "compared": comparisons,
+                "thresholds": thresholds}
+    if status is Status.PASS:
+        detail = f"{len(comparisons) + 1} documents name the same person (lowest score {worst['score']:.2f})"
+    else:
+        detail = (f"{worst['source']} names {worst['name']!r}, {ref_doc.source} names {ref_name!r}: score "
+                  f"{worst['score']:.2f} (pass at {t.name_pass}, review at {t.name_warn})")
+    return CheckResult(name, status, worst["score"], detail, evidence)
+
+
+def _consistent(
+    name: str, documents: Sequence[ExtractedDocument], field: str, norm: Callable[[str], str], label: str
+) -> CheckResult:
+    """All documents that carry ``field`` agree on its normalised value."""
+    seen: list[tuple[ExtractedDocument, str]] = []
+    for doc in documents:
+        value = doc.value(field)
+        if value and value.strip():
+            try:
+                seen.append((doc, norm(value)))
+            except InputError:
+                seen.append((doc, value.strip().upper()))
+    entries = [{**doc_fields(d, [field]), "normalized": v} for d, v in seen]
+    if len(seen) < 2:
+        return skip(name, f"{len(seen)} document(s) carry {field}; need two to compare", documents=entries)
+    values = {v for _, v in seen}
+    if len(values) == 1:
+        return CheckResult(name, Status.PASS, 1.0, f"{len(seen)} documents agree on {label}", {"documents": entries})
+    listing = ", ".join(f"{d.source}: {v}" for d, v in seen)
+    top = max(sum(v == x for _, v in seen) for x in values)
+    return CheckResult(name, Status.FAIL, round(top / len(seen), 4), f"{label} differs ({listing})",
+                       {"documents": entries})
+
+
+def _iso_or_text(value: str) -> str:
+    d = parse_iso(value)
+    return d.isoformat() if d else value.strip()
+
+
+def same_date_of_birth(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
+    """Every document with a date of birth gives the same one."""
+    return _consistent("same_date_of_birth", documents, "date_of_birth", _iso_or_text, "date of birth")
+
+
+def nationality_consistent(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
+    """Every document with a nationality gives the same country (alpha-3 after normalising)."""
+    return _consistent("nationality_consistent", documents, "nationality", normalize_country, "nationality")
+
+
+def sex_consistent(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
+    """Every document with a sex gives the same M/F/X."""
+    return _consistent("sex_consistent", documents, "sex", normalize_sex, "sex")
+
+
+def document_number_matches_form(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
+    """The ID document number written on the application form is that of a submitted identity document."""
+    name = "document_number_matches_form"
+    forms = [(d, f) for d in documents if d.document_type in FORM_TYPES and (f := first_field(d, FORM_NUMBER_FIELDS))]
+    ids = [d for d in documents if d.document_type in IDENTITY_TYPES and d.value("document_number")]
+    if not forms:
+        return skip(name, "no application form with an ID document number")
+    if not ids:
+        return skip(name, "no identity document with a document number")
+    results = []
+    for form, f in forms:
+        best = max(((compare_number(f.value, d.value("document_number") or ""), d) for d in ids),
+                   key=lambda cd: cd[0].score)
+        results.append({"form": {**doc_ref(form), "field": field_ref(f)},
+                        "identity": doc_fields(best[1], ["document_number"]),
+                        "outcome": best[0].outcome, "score": best[0].score})
+    worst = min(results, key=lambda r: r["score"])
+    evidence = {"compared": results}
+    form_src, id_src = worst["form"]["source"], worst["identity"]["source"]
+    if worst["outcome"] == "match":
+        return CheckResult(name, Status.PASS, 1.0, f"{form_src}'s ID number is {id_src}'s", evidence)
+    if worst["outcome"] == "near":
+        return CheckResult(name, Status.WARN, worst["score"], f"{form_src}'s ID number equals {id_src}'s only up "
+                           "to OCR look-alike characters (O/0, I/1, S/5, B/8)", evidence)
+    numbers = ", ".join(d.value("document_number") or "" for d in ids)
+    return CheckResult(name, Status.FAIL, 0.0, f"{form_src} gives ID number {worst['form']['field']['value']!r}, "
+                       f"no submitted identity document has it ({numbers})", evidence)
+
+
+def address_matches_proof(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
+    """The address on the form (else on an identity document) matches a proof of address."""
+    name = "address_matches_proof"
+    t = ctx.policy.thresholds
+    proofs = [d for d in documents if d.document_type in PROOF_OF_ADDRESS_TYPES and d.value("address")]
+    claims = sorted((d for d in documents if d.document_type not in PROOF_OF_ADDRESS_TYPES and d.value("address")),
+                    key=lambda d: (d.document_type not in FORM_TYPES, _identity_rank(d)))
+    thresholds = {"pass_at": t.address_pass, "review_at": t.address_warn}
+    if not proofs:
+        return skip(name, "no proof of address (utility bill, bank statement) with an address", thresholds=thresholds)
+    if not claims:
+        return skip(name, "no application form or identity document gives an address", thresholds=thresholds)
+    claim = claims[0]
+    country = claim.value("country")
+    scored = []
+    for proof in proofs:
+        cmp = address_similarity(claim.value("address") or "", proof.value("address") or "", country)
+        scored.append((cmp, proof))
+    cmp, proof = max(scored, key=lambda cp: cp[0].score)
+    parts = {k: {"claimed": getattr(cmp.left, k), "proof": getattr(cmp.right, k)}
+             for k in ("postcode", "house_number", "apartment", "street", "city")}
+    evidence = {"claimed": doc_fields(claim, ["address"]), "proof": doc_fields(proof, ["address"]),
+                "parts": parts, "mismatches": list(cmp.mismatches), "not_comparable": list(cmp.missing),
+                "street_score": cmp.street_score, "city_score": cmp.city_score, "thresholds": thresholds,
+                "proofs_compared": len(proofs)}
+    status = grade(cmp.score, t.address_pass, t.address_warn)
+    if status is Status.PASS:
+        detail = f"{claim.source}'s address matches {proof.source} (score {cmp.score:.2f})"
+    else:
+        differ = f"; {', '.join(cmp.mismatches)} differ" if cmp.mismatches else ""
+        detail = (f"{claim.source}'s address {claim.value('address')!r} vs {proof.source}'s "
+                  f"{proof.value('address')!r}: score {cmp.score:.2f}{differ} (pass at {t.address_pass})")
+    return CheckResult(name, status, cmp.score, detail, evidence)
+
+
+def proof_of_address_recent(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
+    """The newest proof of address is dated within the policy's limit and not in the future."""
+    name = "proof_of_address_recent"
+    limit = ctx.policy.thresholds.max_proof_of_address_age_days
+    dated = []
+    undated = []
+    for doc in documents:
+        if doc.document_type not in PROOF_OF_ADDRESS_TYPES:
+            continue
+        f = first_field(doc, PROOF_DATE_FIELDS)
+        when = parse_iso(f.value) if f else None
+        if f is None or when is None:
+            undated.append(doc_ref(doc))
+        else:
+            dated.append((when, {**doc_ref(doc), "field": field_ref(f), "age_days": (ctx.as_of - when).days}))
+    base = {"as_of": ctx.as_of.isoformat(), "max_age_days": limit, "undated": undated}
+    if not dated:
+        why = "no proof of address" if not undated else "no proof of address carries a readable date"
+        return skip(name, why, **base)
+    when, newest = max(dated, key=lambda item: item[0])
+    evidence = {**base, "proofs": [e for _, e in dated], "newest": newest["source"]}
+    age = newest["age_days"]
+    if age < 0:
+        return CheckResult(name, Status.FAIL, 0.0, f"{newest['source']} is dated {when.isoformat()}, after the "
+                           f"verification date {ctx.as_of.isoformat()}", evidence)
+    if age > limit:
+        return CheckResult(name, Status.FAIL, round(limit / age, 4), f"newest proof of address {newest['source']} "
+                           f"is dated {when.isoformat()}, {age} days before {ctx.as_of.isoformat()} "
+                           f"(limit {limit} days)", evidence)
+    return CheckResult(name, Status.PASS, 1.0, f"{newest['source']} is dated {when.isoformat()}, {age} days old "
+                       f"(limit {limit})", evidence)
+
+
+def cross_evidence_docs(documents: Sequence[ExtractedDocument]) -> list[dict[str, Any]]:
+    """References of all documents (for results that concern the whole set)."""
+    return [doc_ref(d) for d in documents]

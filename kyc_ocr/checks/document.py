@@ -1,0 +1,297 @@
+"""Checks within one document: MRZ digits and consistency, barcode, dates, age, number format, fields.
+
+Each check is ``check(doc, ctx) -> CheckResult`` and is pure: it reads the
+document's fields and the :class:`~kyc_ocr.checks.base.CheckContext` (policy,
+verification date ``as_of``, number patterns) and nothing else. A check with
+nothing to compare returns SKIP and says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from typing import Any
+
+from kyc_ocr.checks.base import IDENTITY_TYPES, CheckContext, doc_fields, doc_ref, field_ref, parse_iso, skip
+from kyc_ocr.checks.compare import (
+    COUNTRY_FIELDS,
+    DATE_FIELDS,
+    Comparison,
+    compare_codes,
+    compare_dates,
+    compare_field,
+    compare_mrz_name,
+    compare_number,
+    normalize_number,
+)
+from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, FieldSource, Status
+from kyc_ocr.errors import InputError
+
+log = logging.getLogger(__name__)
+
+MRZ_COMPARED = ("surname", "given_names", "document_number", "date_of_birth", "date_of_expiry", "sex",
+                "nationality", "issuing_country")
+BARCODE_COMPARED = ("surname", "given_names", "document_number", "date_of_birth", "date_of_expiry",
+                    "date_of_issue", "sex", "nationality", "issuing_country")
+
+
+def _parse(doc: ExtractedDocument, ctx: CheckContext) -> Any:
+    """The document's ``mrz`` field re-parsed (without repair: the field is already corrected)."""
+    from kyc_ocr.extract.mrz import parse_mrz  # local: keeps checks importable while extract grows
+
+    text = doc.fields["mrz"].value
+    try:
+        return parse_mrz(text, today=ctx.as_of, repair=False)
+    except InputError:
+        return parse_mrz(text, today=ctx.as_of, repair=True)
+
+
+def _failed_digit(mrz: Any, name: str) -> dict[str, Any]:
+    """Where a failing check digit sits (1-based), what it says and what the data needs."""
+    from kyc_ocr.extract.mrz_layout import LAYOUTS, check_digit, document_number_parts
+
+    layout = LAYOUTS[mrz.format]
+    chk = next(c for c in layout.checks if c.name == name)
+    lines = list(mrz.lines)
+    line, pos = chk.digit
+    found = lines[line][pos]
+    data = "".join(lines[ln][s:e] for ln, s, e in chk.parts)
+    if name == "document_number" and layout.long_number_field:
+        number, long_found, _ = document_number_parts(layout, lines)
+        if len(number) > 9:
+            data, found = number, long_found
+    try:
+        expected = check_digit(data)
+    except InputError:
+        expected = "?"  # the data itself holds characters an MRZ cannot
+    return {"check": name, "line": line + 1, "position": pos + 1, "found": found, "expected": expected}
+
+
+def mrz_check_digits(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
+    """Every ICAO check digit of the MRZ (composite included) verifies; names the failing digit."""
+    name = "mrz_check_digits"
+    f = doc.fields["mrz"]
+    evidence: dict[str, Any] = {"document": doc_ref(doc), "field": field_ref(f)}
+    try:
+        mrz = _parse(doc, ctx)
+    except InputError as exc:
+        return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: the mrz field is not a readable MRZ ({exc})",
+                           evidence)
+    evidence.update(format=mrz.format, checks=dict(mrz.checks),
+                    corrections=[c.to_dict() for c in mrz.corrections])
+    total = len(mrz.checks)
+    if mrz.valid:
+        return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: all {total} check digits of the "
+                           f"{mrz.format} MRZ verify", evidence)
+    failing = [_failed_digit(mrz, n) for n in mrz.failed_checks]
+    evidence["failing"] = failing
+    parts = "; ".join(
+        f"{d['check']} digit (line {d['line']}, position {d['position']}) is {d['found']!r}, "
+        f"expected {d['expected']!r}" for d in failing
+    )
+    score = (total - len(failing)) / total
+    return CheckResult(name, Status.FAIL, score, f"{doc.source}: {parts}", evidence)
+
+
+def _names_truncated(mrz: Any) -> bool:
+    """ICAO: a letter in the last position of the name field signals a possible truncation."""
+    names_line = mrz.lines[2] if mrz.format == "TD1" else mrz.lines[0]
+    return bool(names_line) and names_line[-1] != "<"
+
+
+def _outcome_result(
+    name: str, doc: ExtractedDocument, compared: dict[str, dict[str, Any]], what: str
+) -> CheckResult:
+    """Grade a field-by-field comparison: any mismatch FAIL, any near WARN, else PASS."""
+    evidence: dict[str, Any] = {"document": doc_ref(doc), "fields": compared}
+    if not compared:
+        return skip(name, f"{doc.source}: no field appears in both the {what}", **evidence)
+    bad = [k for k, v in compared.items() if v["outcome"] == "mismatch"]
+    near = [k for k, v in compared.items() if v["outcome"] == "near"]
+    score = round(sum(v["score"] for v in compared.values()) / len(compared), 4)
+    if bad:
+        return CheckResult(name, Status.FAIL, score, f"{doc.source}: the {what} disagree on {', '.join(bad)}",
+                           evidence)
+    if near:
+        return CheckResult(name, Status.WARN, score, f"{doc.source}: the {what} agree only up to an OCR slip "
+                           f"on {', '.join(near)}", evidence)
+    return CheckResult(name, Status.PASS, score, f"{doc.source}: the {what} agree on {len(compared)} fields "
+                       f"({', '.join(compared)})", evidence)
+
+
+def _entry(a: Field, b_value: str, b_where: dict[str, Any], c: Comparison) -> dict[str, Any]:
+    return {"visual": field_ref(a), "other": {"value": b_value, **b_where}, "outcome": c.outcome,
+            "score": round(c.score, 4), **({"note": c.note} if c.note else {})}
+
+
+def mrz_matches_visual(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
+    """The visual zone's fields agree with the MRZ (names after ICAO transliteration/truncation)."""
+    name = "mrz_matches_visual"
+    try:
+        mrz = _parse(doc, ctx)
+    except InputError:
+        return skip(name, f"{doc.source}: the MRZ is not readable (see mrz_check_digits)", document=doc_ref(doc))
+    values = mrz.to_dict()
+    truncated = _names_truncated(mrz)
+    where = {"source": "mrz", "format": mrz.format}
+    compared: dict[str, dict[str, Any]] = {}
+    for field_name in MRZ_COMPARED:
+        f = doc.fields.get(field_name)
+        mrz_value = doc.value(f"{field_name}_mrz") or values.get(field_name)
+        if f is None or f.source is FieldSource.MRZ or not f.value.strip() or not mrz_value:
+            continue
+        if field_name in ("surname", "given_names"):
+            c = compare_mrz_name(f.value, mrz_value, truncated=truncated, pass_at=ctx.policy.thresholds.name_pass)
+        elif field_name in DATE_FIELDS:
+            c = compare_dates(f.value, mrz_value, two_digit_year=True)
+        elif field_name in COUNTRY_FIELDS:
+            c = compare_codes(f.value, mrz_value, "country")
+        elif field_name == "sex":
+            c = compare_codes(f.value, mrz_value, "sex")
+        else:
+            c = compare_number(f.value, mrz_value)
+        compared[field_name] = _entry(f, mrz_value, where, c)
+    return _outcome_result(name, doc, compared, "visual zone and MRZ")
+
+
+def _barcode_fields(doc: ExtractedDocument) -> dict[str, Field]:
+    out: dict[str, Field] = {}
+    for key, f in doc.fields.items():
+        if f.source is FieldSource.BARCODE:
+            out[key.removesuffix("_barcode")] = f
+    return out
+
+
+def barcode_matches_visual(
+    doc: ExtractedDocument, ctx: CheckContext, others: tuple[ExtractedDocument, ...] = ()
+) -> CheckResult:
+    """Barcode (PDF417/AAMVA) fields agree with the printed ones, on this document or its other side."""
+    name = "barcode_matches_visual"
+    barcode = _barcode_fields(doc)
+    candidates = [doc, *(o for o in others if o is not doc and o.document_type == doc.document_type)]
+    compared: dict[str, dict[str, Any]] = {}
+    for field_name in BARCODE_COMPARED:
+        if field_name not in barcode:
+            continue
+        for cand in candidates:
+            f = cand.fields.get(field_name)
+            if f is not None and f.source is not FieldSource.BARCODE and f.value.strip():
+                c = compare_field(field_name, f.value, barcode[field_name].value,
+                                  name_pass=ctx.policy.thresholds.name_pass)
+                entry = _entry(f, barcode[field_name].value, {"source": "barcode"}, c)
+                compared[field_name] = {**entry, "visual_document": doc_ref(cand)}
+                break
+    return _outcome_result(name, doc, compared, "barcode and printed fields")
+
+
+def document_not_expired(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
+    """The document's expiry date is on or after the verification date."""
+    name = "document_not_expired"
+    f = doc.fields["date_of_expiry"]
+    evidence = {**doc_fields(doc, ["date_of_expiry"]), "as_of": ctx.as_of.isoformat()}
+    expiry = parse_iso(f.value)
+    if expiry is None:
+        return skip(name, f"{doc.source}: date_of_expiry {f.value!r} is not a calendar date", **evidence)
+    days = (expiry - ctx.as_of).days
+    evidence["days_left"] = days
+    if days < 0:
+        return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: expired on {expiry.isoformat()}, "
+                           f"{-days} days before {ctx.as_of.isoformat()}", evidence)
+    return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: valid until {expiry.isoformat()} "
+                       f"({days} days after {ctx.as_of.isoformat()})", evidence)
+
+
+def issue_before_expiry(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
+    """The issue date lies before the expiry date and not after the verification date."""
+    name = "issue_before_expiry"
+    evidence = {**doc_fields(doc, ["date_of_issue", "date_of_expiry"]), "as_of": ctx.as_of.isoformat()}
+    issue, expiry = parse_iso(doc.value("date_of_issue")), parse_iso(doc.value("date_of_expiry"))
+    if issue is None or expiry is None:
+        missing = "date_of_issue" if issue is None else "date_of_expiry"
+        return skip(name, f"{doc.source}: no usable {missing} to compare", **evidence)
+    if issue >= expiry:
+        return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: issued {issue.isoformat()}, not before its "
+                           f"expiry {expiry.isoformat()}", evidence)
+    if issue > ctx.as_of:
+        return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: issue date {issue.isoformat()} is after the "
+                           f"verification date {ctx.as_of.isoformat()}", evidence)
+    return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: issued {issue.isoformat()}, before expiry "
+                       f"{expiry.isoformat()} and the verification date", evidence)
+
+
+def age_at(dob: dt.date, as_of: dt.date) -> int:
+    """Whole years between a date of birth and a date (negative for a future birth).
+
+    Someone born on 29 February comes of age on 1 March in common years (the
+    conservative reading for a minimum-age rule).
+
+    >>> age_at(dt.date(1974, 8, 12), dt.date(2026, 6, 30)), age_at(dt.date(2008, 6, 30), dt.date(2026, 6, 30))
+    (51, 18)
+    >>> age_at(dt.date(2008, 7, 1), dt.date(2026, 6, 30)), age_at(dt.date(2000, 2, 29), dt.date(2018, 2, 28))
+    (17, 17)
+    """
+    return as_of.year - dob.year - ((as_of.month, as_of.day) < (dob.month, dob.day))
+
+
+def minimum_age(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
+    """The holder is at least the policy's minimum age at the verification date."""
+    name = "minimum_age"
+    minimum = ctx.policy.thresholds.min_age
+    evidence = {**doc_fields(doc, ["date_of_birth"]), "as_of": ctx.as_of.isoformat(), "min_age": minimum}
+    dob = parse_iso(doc.value("date_of_birth"))
+    if dob is None:
+        return skip(name, f"{doc.source}: date_of_birth is not a calendar date", **evidence)
+    age = age_at(dob, ctx.as_of)
+    evidence["age"] = age
+    if age < minimum:
+        return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: holder is {age} at {ctx.as_of.isoformat()}, "
+                           f"under the minimum age {minimum}", evidence)
+    return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: holder is {age} at {ctx.as_of.isoformat()} "
+                       f"(minimum {minimum})", evidence)
+
+
+def document_number_format(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
+    """The document number fits the pattern its template prescribes."""
+    name = "document_number_format"
+    evidence = doc_fields(doc, ["document_number"])
+    template = doc.template.template_id if doc.template else None
+    pattern = ctx.number_patterns.get(template) if template else None
+    if pattern is None:
+        why = "no template matched" if template is None else f"no number pattern for template {template}"
+        return skip(name, f"{doc.source}: {why}", **evidence)
+    number = normalize_number(doc.fields["document_number"].value)
+    evidence.update(pattern=pattern, normalized=number)
+    if re.fullmatch(pattern, number):
+        return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: document number fits {template}'s pattern",
+                           evidence)
+    return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: document number {number!r} does not fit "
+                       f"{template}'s pattern {pattern}", evidence)
+
+
+def required_fields(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
+    """The fields the policy requires for this template or document type are there and confident."""
+    name = "required_fields"
+    template = doc.template.template_id if doc.template else None
+    required = ctx.policy.required_fields.get(template or "") or ctx.policy.required_fields.get(doc.document_type)
+    threshold = ctx.policy.thresholds.min_field_confidence
+    evidence: dict[str, Any] = {"document": doc_ref(doc), "min_field_confidence": threshold}
+    if not required:
+        return skip(name, f"{doc.source}: the policy requires no fields of a {doc.document_type}", **evidence)
+    missing = [n for n in required if n not in doc.fields or not doc.fields[n].value.strip()]
+    weak = {n: round(doc.fields[n].confidence, 4) for n in required
+            if n not in missing and doc.fields[n].confidence < threshold}
+    evidence.update(required=list(required), missing=missing, low_confidence=weak)
+    score = round((len(required) - len(missing) - len(weak)) / len(required), 4)
+    if missing:
+        return CheckResult(name, Status.FAIL, score, f"{doc.source}: missing {', '.join(missing)}", evidence)
+    if weak:
+        return CheckResult(name, Status.WARN, score, f"{doc.source}: read with confidence under {threshold}: "
+                           f"{', '.join(weak)}", evidence)
+    return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: all {len(required)} required fields present",
+                       evidence)
+
+
+def is_identity(doc: ExtractedDocument) -> bool:
+    """Whether the document identifies a person (passport, ID card, licence, permit, visa)."""
+    return doc.document_type in IDENTITY_TYPES

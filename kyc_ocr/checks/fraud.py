@@ -1,0 +1,219 @@
+"""Fraud signals: specimen text, impossible dates, and a document already used by another customer.
+
+>>> find_specimen_words("PASSPORT  SPEC1MEN  No. 123", ("SPECIMEN", "VOID"))
+[('SPECIMEN', 'SPEC1MEN')]
+>>> find_specimen_words("Erika MUSTERMANN, Simple sample-free text", ("MUSTER", "SAMPLE"))
+[('SAMPLE', 'sample')]
+>>> find_specimen_words("SPECIMN 5PECIMEN SPECIMENS SPACEMEN", ("SPECIMEN",))
+[('SPECIMEN', 'SPECIMN'), ('SPECIMEN', '5PECIMEN'), ('SPECIMEN', 'SPECIMENS')]
+>>> find_specimen_words("Vehicle model: VOIDED? no; Espécimen", ("VOID", "ESPÉCIMEN", "MODELO"))
+[('ESPECIMEN', 'Espécimen')]
+>>> invalid_dates_in("born 31.02.1990, issued 2020-02-29, due 02/30/2024 or 13/12/2024")
+['31.02.1990', '02/30/2024']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from anyascii import anyascii
+from rapidfuzz.distance import Levenshtein
+
+from kyc_ocr.checks.base import CheckContext, doc_ref, field_ref, parse_iso, skip
+from kyc_ocr.checks.compare import DATE_FIELDS
+from kyc_ocr.checks.document import age_at, is_identity
+from kyc_ocr.domain import CheckResult, ExtractedDocument, Status
+
+log = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[^\W_]+")
+_DIGIT_AS_LETTER = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "3": "E", "4": "A"})
+_MONTHS = {
+    "JAN": 1, "JANV": 1, "FEB": 2, "FEV": 2, "FEVR": 2, "MAR": 3, "MARS": 3, "MAER": 3, "MRZ": 3, "APR": 4,
+    "AVR": 4, "MAY": 5, "MAI": 5, "JUN": 6, "JUIN": 6, "JUL": 7, "JUIL": 7, "AUG": 8, "AOUT": 8, "SEP": 9,
+    "SEPT": 9, "OCT": 10, "OKT": 10, "NOV": 11, "DEC": 12, "DEZ": 12,
+}
+_NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?![\d.])")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_TEXT_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*([A-Z]{3,5})\.?\s*(?:/\s*[A-Z]{3,5}\.?\s*)?(\d{4})(?!\d)")
+
+
+def _fold(text: str) -> str:
+    return anyascii(text).upper()
+
+
+def _matches(word: str, token: str) -> bool:
+    """Whole-word match; words of 7+ letters forgive one OCR slip (shorter ones are too
+    close to ordinary words: SAMPLE/SIMPLE)."""
+    if token == word:
+        return True
+    return len(word) >= 7 and Levenshtein.distance(token, word) <= 1
+
+
+def find_specimen_words(text: str, words: Sequence[str]) -> list[tuple[str, str]]:
+    """Specimen words found in ``text`` as (word, as printed), accents folded, whole words only."""
+    folded_words = [_fold(w) for w in words]
+    hits: list[tuple[str, str]] = []
+    for m in _WORD.finditer(text):
+        printed = m.group(0)
+        token = _fold(printed)
+        if any(ch.isalpha() for ch in token):
+            token = token.translate(_DIGIT_AS_LETTER)
+        for word in folded_words:
+            if _matches(word, token):
+                hits.append((word, printed))
+                break
+    return hits
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def invalid_dates_in(text: str) -> list[str]:
+    """Complete dates in ``text`` that no calendar has (31.02, 30/02, 2023-02-29, 31 APR 1990).
+
+    Dotted dates read day.month.year; slashed and dashed ones are invalid only when
+    neither day/month nor month/day order gives a real date.
+    """
+    out: list[str] = []
+    upper = _fold(text)
+    for m in _NUMERIC_DATE.finditer(upper):
+        a, sep, b, year = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+        ok = _valid(year, b, a) if sep == "." else _valid(year, b, a) or _valid(year, a, b)
+        if not ok:
+            out.append(m.group(0))
+    for m in _ISO_DATE.finditer(upper):
+        if not _valid(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+            out.append(m.group(0))
+    for m in _TEXT_DATE.finditer(upper):
+        month = _MONTHS.get(m.group(2))
+        if month is not None and not _valid(int(m.group(3)), month, int(m.group(1))):
+            out.append(m.group(0))
+    return out
+
+
+def _texts(doc: ExtractedDocument) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every piece of text on the document with where it is: OCR lines, then field values."""
+    for page in doc.pages:
+        for i, line in enumerate(page.lines, start=1):
+            box = [round(float(v), 1) for v in line.bbox]
+            yield line.text, {"page": page.page, "line": i, "box": box}
+    for key, f in doc.fields.items():
+        where = {"field": key, "page": f.page, "box": field_ref(f)["box"]}
+        yield f.value, where
+        if f.raw and f.raw != f.value:
+            yield f.raw, {**where, "raw": True}
+
+
+def specimen_text(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
+    """No specimen/sample/void marking anywhere in the document's text or fields."""
+    name = "specimen_text"
+    words = ctx.policy.specimen_words
+    evidence: dict[str, Any] = {"document": doc_ref(doc), "words": list(words)}
+    if not words:
+        return skip(name, "the policy lists no specimen words", **evidence)
+    hits: list[dict[str, Any]] = []
+    n_texts = 0
+    for text, where in _texts(doc):
+        n_texts += 1
+        hits.extend({"word": w, "printed": p, **where} for w, p in find_specimen_words(text, words))
+    if n_texts == 0:
+        return skip(name, f"{doc.source}: no text was read", **evidence)
+    evidence["hits"] = hits
+    if hits:
+        first = hits[0]
+        at = f"field {first['field']}" if "field" in first else f"page {first['page']} line {first['line']}"
+        return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: specimen marking {first['printed']!r} "
+                           f"({first['word']}) at {at}" + (f" and {len(hits) - 1} more" if len(hits) > 1 else ""),
+                           evidence)
+    return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: no specimen marking in {n_texts} texts", evidence)
+
+
+def _date_fields(doc: ExtractedDocument) -> Iterable[str]:
+    return [k for k in doc.fields if k in DATE_FIELDS or k.endswith("_date") or k.startswith("date_")]
+
+
+def impossible_dates(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
+    """No date that cannot be: invalid calendar dates, a birth in the future or after issue, age > max."""
+    name = "impossible_dates"
+    keys = list(_date_fields(doc))
+    evidence: dict[str, Any] = {"document": doc_ref(doc), "as_of": ctx.as_of.isoformat(),
+                                "max_age": ctx.policy.thresholds.max_age,
+                                "fields": {k: field_ref(doc.fields[k]) for k in keys}}
+    problems: list[str] = []
+    for key in keys:
+        if parse_iso(doc.fields[key].value) is None:
+            problems.append(f"{key} {doc.fields[key].value!r} is not a calendar date")
+    seen: set[str] = set()
+    n_texts = 0
+    for text, where in _texts(doc):
+        n_texts += 1
+        for bad in invalid_dates_in(text):
+            if bad not in seen:
+                seen.add(bad)
+                at = f"field {where['field']}" if "field" in where else f"page {where['page']} line {where['line']}"
+                problems.append(f"{bad!r} at {at} is not a calendar date")
+    problems.extend(_birth_problems(doc, ctx))
+    if not keys and n_texts == 0:
+        return skip(name, f"{doc.source}: no dates to examine", **evidence)
+    evidence["problems"] = problems
+    if problems:
+        return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: " + "; ".join(problems), evidence)
+    return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: {len(keys)} date fields are possible", evidence)
+
+
+def _birth_problems(doc: ExtractedDocument, ctx: CheckContext) -> list[str]:
+    dob = parse_iso(doc.value("date_of_birth"))
+    if dob is None:
+        return []
+    out: list[str] = []
+    if dob > ctx.as_of:
+        out.append(f"date_of_birth {dob.isoformat()} is after the verification date {ctx.as_of.isoformat()}")
+    elif age_at(dob, ctx.as_of) > ctx.policy.thresholds.max_age:
+        out.append(f"date_of_birth {dob.isoformat()} makes the holder older than {ctx.policy.thresholds.max_age}")
+    for other in ("date_of_issue", "date_of_expiry"):
+        when = parse_iso(doc.value(other))
+        if when is not None and when < dob:
+            out.append(f"{other} {when.isoformat()} is before date_of_birth {dob.isoformat()}")
+    return out
+
+
+def document_reused(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
+    """No file (same SHA-256) and no identity document (same number and issuing country) of another customer."""
+    name = "document_reused"
+    if ctx.lookup is None:
+        return skip(name, "no document store was given to look for other customers")
+    hits: list[dict[str, Any]] = []
+    looked = 0
+    for doc in documents:
+        if doc.sha256:
+            looked += 1
+            others = ctx.lookup.customers_using_sha256(doc.sha256, ctx.customer_id)
+            if others:
+                hits.append({"document": doc_ref(doc), "match": "sha256", "other_customers": sorted(others)})
+        number = doc.value("document_number")
+        if is_identity(doc) and number:
+            looked += 1
+            country = doc.value("issuing_country")
+            others = ctx.lookup.customers_with_document(number, country, ctx.customer_id)
+            if others:
+                hits.append({"document": doc_ref(doc), "match": "document_number", "issuing_country": country,
+                             "field": field_ref(doc.fields["document_number"]), "other_customers": sorted(others)})
+    evidence: dict[str, Any] = {"customer_id": ctx.customer_id, "lookups": looked, "hits": hits}
+    if looked == 0:
+        return skip(name, "no document has a SHA-256 or an identity document number to look up", **evidence)
+    if hits:
+        parts = [f"{h['document']['source']} ({h['match']}) used by {len(h['other_customers'])} other customer(s)"
+                 for h in hits]
+        return CheckResult(name, Status.FAIL, 0.0, "; ".join(parts), evidence)
+    return CheckResult(name, Status.PASS, 1.0, f"no other customer used these documents ({looked} lookups)",
+                       evidence)
