@@ -12,8 +12,9 @@ res = {1: [0, 0, 0, 0], 2: [0, 0, 0, 0]}
 for n in range(int(sys.argv[1]) if len(sys.argv) > 1 else 4000):
     fmt = rng.choice(sorted(LAYOUTS))
     num = "".join(rng.choice(AN) for _ in range(9))
-    text = build_mrz(fmt, document_code=CODES[fmt], issuing_country="UTO", surname="ERIKSSON", given_names="ANNA",
-        document_number=num, nationality="UTO", date_of_birth="1974-08-12", sex="F", date_of_expiry="2031-04-15",
+    text = build_mrz(fmt, document_code=CODES[fmt], issuing_country="UTO", surname="ERIKSSON",
+        given_names="ANNA", document_number=num, nationality="UTO", date_of_birth="1974-08-12", sex="F",
+        date_of_expiry="2031-04-15",
         optional_data="".join(rng.choice(AN) for _ in range(rng.randint(0, 7))))
     lines = [list(l) for l in text.splitlines()]
     lay = LAYOUTS[fmt]
@@ -30,4 +31,5 @@ for n in range(int(sys.argv[1]) if len(sys.argv) > 1 else 4000):
     else: res[k][2] += 1
 for k, (ok, inval, wrong, _) in res.items():
     tot = ok + inval + wrong
-    print(f"{k} confusion(s): {tot} MRZs: repaired exactly {ok/tot:.1%}, left invalid {inval/tot:.1%}, wrongly valid {wrong/tot:.1%}")
+    print(f"{k} confusion(s): {tot} MRZs: repaired exactly {ok / tot:.1%}, "
+          f"left invalid {inval / tot:.1%}, wrongly valid {wrong / tot:.1%}")

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     ocr_recordings: Path | None = Field(default=None, description="folder of recorded OCR pages (engine 'replay')")
     db_url: str = "sqlite:///kyc-ocr.db"
     templates_dirs: tuple[Path, ...] = ()
+    extract_fast: bool = Field(default=False, description="template-guided speed path: read only the zones of "
+                               "a layout whose anchors are confirmed (falls back to full-page OCR)")
     policy_file: Path | None = None
     max_pixels: int = Field(default=60_000_000, gt=0, description="decompression-bomb guard")
     max_file_bytes: int = Field(default=200 * 1024 * 1024, gt=0)

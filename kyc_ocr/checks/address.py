@@ -41,7 +41,8 @@ _ABBREVIATIONS: dict[str, str] = {
     "LN": "LANE", "CT": "COURT", "PL": "PLACE", "SQ": "SQUARE", "HWY": "HIGHWAY", "PKWY": "PARKWAY",
     "CRES": "CRESCENT", "TERR": "TERRACE", "MT": "MOUNT", "CHEM": "CHEMIN", "PZA": "PIAZZA",
     "APT": "APARTMENT", "APPT": "APARTMENT", "APP": "APARTMENT", "FLAT": "APARTMENT", "UNIT": "APARTMENT",
-    "STE": "APARTMENT", "SUITE": "APARTMENT", "WHG": "APARTMENT", "N": "NORTH", "S": "SOUTH",
+    "STE": "APARTMENT", "SUITE": "APARTMENT", "WHG": "APARTMENT", "WOHNUNG": "APARTMENT",
+    "APPARTAMENTO": "APARTMENT", "APPARTEMENT": "APARTMENT", "LGH": "APARTMENT", "APTO": "APARTMENT", "N": "NORTH", "S": "SOUTH",
     "E": "EAST", "W": "WEST", "C": "CALLE",
 }
 _APARTMENT_WORDS = {"APARTMENT"}
@@ -180,12 +181,11 @@ def parse_address(text: str, country: str | None = None) -> ParsedAddress:
         apartment = apartment or apt
         numbers = [t for t in tokens if _HOUSE.match(t)]
         words = [t for t in tokens if not _HOUSE.match(t) and t not in _NUMBER_WORDS]
-        if not street and numbers and words:
-            house, street = house or numbers[0], " ".join(words)
-        elif not street and not house and numbers and not words:
-            house = numbers[0]
-        elif not street and words and not city_parts and (house or _looks_like_street(words)):
+        if not street and words:
             street = " ".join(words)
+            house = house or (numbers[0] if numbers else "")
+        elif numbers and not words:
+            house = house or numbers[0]
         elif words:
             city_parts.append(" ".join(words))
         if after:
@@ -201,11 +201,6 @@ def _split_at_postcode(tokens: list[str], postcode: str) -> tuple[list[str], lis
                 if "".join(tokens[i : i + size]) == postcode:
                     return tokens[:i], tokens[i + size :]
     return tokens, []
-
-
-def _looks_like_street(words: list[str]) -> bool:
-    kinds = {"STREET", "STRASSE", "AVENUE", "ROAD", "LANE", "DRIVE", "RUE", "CALLE", "VIA", "BOULEVARD", "PLACE"}
-    return any(w in kinds or w.endswith(("STRASSE", "WEG", "GASSE", "PLATZ", "GATAN", "VEJ")) for w in words)
 
 
 def _take_apartment(tokens: list[str]) -> tuple[list[str], str]:
@@ -296,7 +291,10 @@ def address_similarity(a: str, b: str, country: str | None = None) -> AddressCom
             missing.append(part)
     street = street_similarity(left.street, right.street)
     city = _fuzzy(left.city, right.city)
-    if left.city and right.city:
+    if not left.street and not right.street:
+        score = city
+        missing.append("street")
+    elif left.city and right.city:
         score = min(0.6 * street + 0.4 * city, street + 0.2)
     else:
         score = street

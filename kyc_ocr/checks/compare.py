@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kyc_ocr.checks.address import address_similarity
 from kyc_ocr.checks.base import parse_iso
 from kyc_ocr.checks.names import name_forms, name_similarity
 from kyc_ocr.errors import InputError
@@ -120,8 +121,14 @@ def compare_mrz_name(visual: str, mrz: str, *, truncated: bool, pass_at: float) 
     return Comparison("mismatch", score)
 
 
-def compare_field(name: str, a: str, b: str, *, name_pass: float = 0.85) -> Comparison:
-    """Compare two printed values of the canonical field ``name`` with the rule for its kind."""
+def compare_field(
+    name: str, a: str, b: str, *, name_pass: float = 0.85, address_pass: float = 0.85, address_warn: float = 0.65
+) -> Comparison:
+    """Compare two printed values of the canonical field ``name`` with the rule for its kind.
+
+    >>> compare_field("address", "1 Main St, Sacramento, CA 95814", "1 MAIN STREET, SACRAMENTO, CA 95814").outcome
+    'match'
+    """
     if name == "document_number":
         return compare_number(a, b)
     if name in DATE_FIELDS:
@@ -135,5 +142,9 @@ def compare_field(name: str, a: str, b: str, *, name_pass: float = 0.85) -> Comp
         if score >= 0.999:
             return MATCH
         return Comparison("near" if score >= name_pass else "mismatch", score)
+    if name == "address":
+        score = address_similarity(a, b).score
+        outcome = "match" if score >= address_pass else "near" if score >= address_warn else "mismatch"
+        return Comparison(outcome, score)
     x, y = re.sub(r"\s+", " ", a).strip().upper(), re.sub(r"\s+", " ", b).strip().upper()
     return MATCH if x == y else Comparison("mismatch", 0.0)

@@ -131,7 +131,7 @@ def document_number_matches_form(documents: Sequence[ExtractedDocument], ctx: Ch
         return skip(name, "no application form with an ID document number")
     if not ids:
         return skip(name, "no identity document with a document number")
-    results = []
+    results: list[dict[str, Any]] = []
     for form, f in forms:
         best = max(((compare_number(f.value, d.value("document_number") or ""), d) for d in ids),
                    key=lambda cd: cd[0].score)
@@ -218,7 +218,3 @@ def proof_of_address_recent(documents: Sequence[ExtractedDocument], ctx: CheckCo
     return CheckResult(name, Status.PASS, 1.0, f"{newest['source']} is dated {when.isoformat()}, {age} days old "
                        f"(limit {limit})", evidence)
 
-
-def cross_evidence_docs(documents: Sequence[ExtractedDocument]) -> list[dict[str, Any]]:
-    """References of all documents (for results that concern the whole set)."""
-    return [doc_ref(d) for d in documents]

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 MRZ_COMPARED = ("surname", "given_names", "document_number", "date_of_birth", "date_of_expiry", "sex",
                 "nationality", "issuing_country")
 BARCODE_COMPARED = ("surname", "given_names", "document_number", "date_of_birth", "date_of_expiry",
-                    "date_of_issue", "sex", "nationality", "issuing_country")
+                    "date_of_issue", "sex", "nationality", "address", "postal_code")
 
 
 def _parse(doc: ExtractedDocument, ctx: CheckContext) -> Any:
@@ -94,10 +94,22 @@ def mrz_check_digits(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
     return CheckResult(name, Status.FAIL, score, f"{doc.source}: {parts}", evidence)
 
 
-def _names_truncated(mrz: Any) -> bool:
-    """ICAO: a letter in the last position of the name field signals a possible truncation."""
+def _names_truncated(mrz: Any, doc: ExtractedDocument) -> bool:
+    """Whether the MRZ may hold only a prefix of the printed names.
+
+    ICAO 9303 Part 3 (4.6): names longer than the field are cut (given names first);
+    a letter in the field's last position signals it, but a cut at a word boundary
+    leaves a filler there, so the printed names' transliterated length decides too.
+    """
+    from kyc_ocr.extract.mrz_layout import LAYOUTS
+    from kyc_ocr.extract.normalize import transliterate_icao
+
     names_line = mrz.lines[2] if mrz.format == "TD1" else mrz.lines[0]
-    return bool(names_line) and names_line[-1] != "<"
+    if names_line and names_line[-1] != "<":
+        return True
+    width = LAYOUTS[mrz.format].field("names").length
+    full = f"{transliterate_icao(doc.value('surname') or '')}<<{transliterate_icao(doc.value('given_names') or '')}"
+    return len(full) > width
 
 
 def _outcome_result(
@@ -125,24 +137,41 @@ def _entry(a: Field, b_value: str, b_where: dict[str, Any], c: Comparison) -> di
             "score": round(c.score, 4), **({"note": c.note} if c.note else {})}
 
 
-def mrz_matches_visual(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
-    """The visual zone's fields agree with the MRZ (names after ICAO transliteration/truncation)."""
+def visual_partner(doc: ExtractedDocument, others: tuple[ExtractedDocument, ...]) -> ExtractedDocument | None:
+    """The other side of a card: a document of the same type without an MRZ (TD1 cards print the
+    visual zone on the front and the MRZ on the back). None when the document stands alone."""
+    for other in others:
+        if other is not doc and other.document_type == doc.document_type and "mrz" not in other.fields:
+            return other
+    return None
+
+
+def mrz_matches_visual(
+    doc: ExtractedDocument, ctx: CheckContext, others: tuple[ExtractedDocument, ...] = ()
+) -> CheckResult:
+    """The visual zone's fields agree with the MRZ (names after ICAO transliteration/truncation).
+
+    Fields the document itself does not print are taken from its other side (see :func:`visual_partner`).
+    """
     name = "mrz_matches_visual"
     try:
         mrz = _parse(doc, ctx)
     except InputError:
         return skip(name, f"{doc.source}: the MRZ is not readable (see mrz_check_digits)", document=doc_ref(doc))
     values = mrz.to_dict()
-    truncated = _names_truncated(mrz)
+    partner = visual_partner(doc, others)
     where = {"source": "mrz", "format": mrz.format}
     compared: dict[str, dict[str, Any]] = {}
     for field_name in MRZ_COMPARED:
-        f = doc.fields.get(field_name)
+        holder, f = doc, doc.fields.get(field_name)
+        if (f is None or f.source is FieldSource.MRZ) and partner is not None:
+            holder, f = partner, partner.fields.get(field_name)
         mrz_value = doc.value(f"{field_name}_mrz") or values.get(field_name)
         if f is None or f.source is FieldSource.MRZ or not f.value.strip() or not mrz_value:
             continue
         if field_name in ("surname", "given_names"):
-            c = compare_mrz_name(f.value, mrz_value, truncated=truncated, pass_at=ctx.policy.thresholds.name_pass)
+            c = compare_mrz_name(f.value, mrz_value, truncated=_names_truncated(mrz, holder),
+                                 pass_at=ctx.policy.thresholds.name_pass)
         elif field_name in DATE_FIELDS:
             c = compare_dates(f.value, mrz_value, two_digit_year=True)
         elif field_name in COUNTRY_FIELDS:
@@ -152,10 +181,13 @@ def mrz_matches_visual(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult
         else:
             c = compare_number(f.value, mrz_value)
         compared[field_name] = _entry(f, mrz_value, where, c)
+        if holder is not doc:
+            compared[field_name]["visual_document"] = doc_ref(holder)
     return _outcome_result(name, doc, compared, "visual zone and MRZ")
 
 
-def _barcode_fields(doc: ExtractedDocument) -> dict[str, Field]:
+def barcode_fields(doc: ExtractedDocument) -> dict[str, Field]:
+    """The document's barcode-sourced fields by canonical name (``surname_barcode`` -> ``surname``)."""
     out: dict[str, Field] = {}
     for key, f in doc.fields.items():
         if f.source is FieldSource.BARCODE:
@@ -168,7 +200,7 @@ def barcode_matches_visual(
 ) -> CheckResult:
     """Barcode (PDF417/AAMVA) fields agree with the printed ones, on this document or its other side."""
     name = "barcode_matches_visual"
-    barcode = _barcode_fields(doc)
+    barcode = barcode_fields(doc)
     candidates = [doc, *(o for o in others if o is not doc and o.document_type == doc.document_type)]
     compared: dict[str, dict[str, Any]] = {}
     for field_name in BARCODE_COMPARED:
@@ -177,8 +209,9 @@ def barcode_matches_visual(
         for cand in candidates:
             f = cand.fields.get(field_name)
             if f is not None and f.source is not FieldSource.BARCODE and f.value.strip():
-                c = compare_field(field_name, f.value, barcode[field_name].value,
-                                  name_pass=ctx.policy.thresholds.name_pass)
+                t = ctx.policy.thresholds
+                c = compare_field(field_name, f.value, barcode[field_name].value, name_pass=t.name_pass,
+                                  address_pass=t.address_pass, address_warn=t.address_warn)
                 entry = _entry(f, barcode[field_name].value, {"source": "barcode"}, c)
                 compared[field_name] = {**entry, "visual_document": doc_ref(cand)}
                 break

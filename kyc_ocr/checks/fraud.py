@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 from kyc_ocr.checks.base import CheckContext, doc_ref, field_ref, parse_iso, skip
 from kyc_ocr.checks.compare import DATE_FIELDS
 from kyc_ocr.checks.document import age_at, is_identity
-from kyc_ocr.domain import CheckResult, ExtractedDocument, Status
+from kyc_ocr.domain import CheckResult, ExtractedDocument, Status, TextLine
 
 log = logging.getLogger(__name__)
 
@@ -101,21 +101,57 @@ def invalid_dates_in(text: str) -> list[str]:
     return out
 
 
+#: Fields that name places: a specimen word there is a place name (Campione d'Italia), not a marking.
+PLACE_FIELDS = frozenset({"address", "place_of_birth", "issuer", "place_of_issue", "authority", "city"})
+#: Fields that name the person: a specimen word there may be a real name (Sample, Muster), so WARN.
+PERSON_FIELDS = frozenset({"surname", "given_names", "full_name", "surname_mrz", "given_names_mrz", "name",
+                           "account_holder", "holder_name", "customer_name", "mrz"})
+
+
+def _zone(key: str) -> str:
+    return "place" if key in PLACE_FIELDS else "person" if key in PERSON_FIELDS else "other"
+
+
+def _line_zone(line: TextLine, page_no: int, doc: ExtractedDocument) -> str:
+    """Which kind of field an OCR line belongs to: by its text (the field's value or raw text)
+    or by its centre lying in the field's box."""
+    text = _fold(line.text).strip()
+    x0, y0, x1, y1 = line.bbox
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    for key, f in doc.fields.items():
+        zone = _zone(key)
+        if zone == "other":
+            continue
+        values = [v for v in (_fold(f.value), _fold(f.raw)) if v]
+        if len(text) >= 3 and any(text in v or (v in text and 2 * len(v) >= len(text)) for v in values):
+            return zone
+        if f.box is not None and f.page == page_no and f.box[0] <= cx <= f.box[2] and f.box[1] <= cy <= f.box[3]:
+            return zone
+    return "other"
+
+
 def _texts(doc: ExtractedDocument) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every piece of text on the document with where it is: OCR lines, then field values."""
+    """Every piece of text on the document with where it is: OCR lines, then field values.
+
+    ``zone`` says whether the text is a place, the person's name, or anything else.
+    """
     for page in doc.pages:
         for i, line in enumerate(page.lines, start=1):
             box = [round(float(v), 1) for v in line.bbox]
-            yield line.text, {"page": page.page, "line": i, "box": box}
+            yield line.text, {"page": page.page, "line": i, "box": box, "zone": _line_zone(line, page.page, doc)}
     for key, f in doc.fields.items():
-        where = {"field": key, "page": f.page, "box": field_ref(f)["box"]}
+        where = {"field": key, "page": f.page, "box": field_ref(f)["box"], "zone": _zone(key)}
         yield f.value, where
         if f.raw and f.raw != f.value:
             yield f.raw, {**where, "raw": True}
 
 
 def specimen_text(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
-    """No specimen/sample/void marking anywhere in the document's text or fields."""
+    """No specimen/sample/void marking in the document's text or fields.
+
+    Words inside place fields (addresses, places of birth, issuers) are ignored; words
+    only inside the holder's name (or the MRZ) give WARN, since they may be a real name.
+    """
     name = "specimen_text"
     words = ctx.policy.specimen_words
     evidence: dict[str, Any] = {"document": doc_ref(doc), "words": list(words)}
@@ -125,17 +161,22 @@ def specimen_text(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
     n_texts = 0
     for text, where in _texts(doc):
         n_texts += 1
-        hits.extend({"word": w, "printed": p, **where} for w, p in find_specimen_words(text, words))
+        if where["zone"] != "place":
+            hits.extend({"word": w, "printed": p, **where} for w, p in find_specimen_words(text, words))
     if n_texts == 0:
         return skip(name, f"{doc.source}: no text was read", **evidence)
     evidence["hits"] = hits
-    if hits:
-        first = hits[0]
-        at = f"field {first['field']}" if "field" in first else f"page {first['page']} line {first['line']}"
+    if not hits:
+        return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: no specimen marking in {n_texts} texts", evidence)
+    strong = [h for h in hits if h["zone"] == "other"]
+    first = (strong or hits)[0]
+    at = f"field {first['field']}" if "field" in first else f"page {first['page']} line {first['line']}"
+    more = f" and {len(hits) - 1} more" if len(hits) > 1 else ""
+    if strong:
         return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: specimen marking {first['printed']!r} "
-                           f"({first['word']}) at {at}" + (f" and {len(hits) - 1} more" if len(hits) > 1 else ""),
-                           evidence)
-    return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: no specimen marking in {n_texts} texts", evidence)
+                           f"({first['word']}) at {at}{more}", evidence)
+    return CheckResult(name, Status.WARN, 0.5, f"{doc.source}: the holder's name contains the specimen word "
+                       f"{first['word']} ({first['printed']!r} at {at}{more})", evidence)
 
 
 def _date_fields(doc: ExtractedDocument) -> Iterable[str]:

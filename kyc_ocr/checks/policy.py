@@ -20,7 +20,6 @@ kyc_ocr.errors.ConfigError: p.yaml: checks.minimum_age.on_fail: Input should be 
 
 from __future__ import annotations
 
-import importlib.resources
 import logging
 import re
 from pathlib import Path
@@ -36,6 +35,9 @@ from kyc_ocr.errors import ConfigError
 log = logging.getLogger(__name__)
 
 MAX_POLICY_BYTES = 256 * 1024
+# Beside the package's modules (not importlib.resources: the editable install here exposes
+# ``kyc_ocr`` as a namespace package, which importlib.resources.files() cannot read).
+DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "policies" / "default.yaml"
 MAX_DEPTH = 12
 Action = Literal["reject", "review", "ignore"]
 CheckName = Literal[CHECK_NAMES]  # type: ignore[valid-type]
@@ -113,7 +115,7 @@ class Policy(_Strict):
         if len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
             raise ConfigError(f"{where}: policy file larger than {MAX_POLICY_BYTES} bytes")
         try:
-            data = yaml.load(text, Loader=_PolicyLoader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(text, Loader=_PolicyLoader)  # a SafeLoader subclass
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" (line {mark.line + 1})" if mark is not None else ""
@@ -180,8 +182,7 @@ class _PolicyLoader(yaml.SafeLoader):
 def load_policy(path: str | Path | None = None) -> Policy:
     """Load a policy file, or the default one shipped in the package when ``path`` is None."""
     if path is None:
-        resource = importlib.resources.files("kyc_ocr").joinpath("policies/default.yaml")
-        policy = Policy.from_yaml_text(resource.read_text(encoding="utf-8"), "kyc_ocr/policies/default.yaml")
+        policy = Policy.from_yaml_text(DEFAULT_POLICY.read_text(encoding="utf-8"), str(DEFAULT_POLICY))
     else:
         p = Path(path)
         try:

@@ -6,7 +6,7 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +21,7 @@ audit_app = typer.Typer(help="Stored verdicts, their evidence, and the integrity
                         no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
+ANNOTATE_HELP = "write the documents with field boxes coloured by check status to this folder"
 _STYLE = {"APPROVED": "green", "REVIEW": "yellow", "REJECTED": "red", "PASS": "green", "WARN": "yellow",
           "FAIL": "red", "SKIP": "dim"}
 
@@ -78,8 +79,7 @@ def list_(
 @audit_app.command("show")
 def show(
     verdict_id: str = typer.Argument(..., help="the verdict id (see `kyc-ocr audit list`)"),
-    annotate: Path | None = typer.Option(None, "--annotate", help="write the documents with field boxes "
-                                                                   "coloured by check status to this folder"),
+    annotate: Annotated[Path | None, typer.Option("--annotate", help=ANNOTATE_HELP)] = None,
     fields: bool = typer.Option(False, "--fields", help="also print the stored field values (personal data)"),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
@@ -142,7 +142,7 @@ def _verdict_json(v: Any) -> dict[str, Any]:
 def export(
     fmt: str = typer.Option("json", "--format", help="json or csv"),
     customer: str | None = typer.Option(None, "--customer", help="only this customer's verdicts"),
-    out: Path | None = typer.Option(None, "--out", help="write here instead of standard output"),
+    out: Annotated[Path | None, typer.Option("--out", help="write here instead of standard output")] = None,
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Every stored verdict with its checks: JSON {"verdicts": [...]}, or CSV with one row per verdict."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from kyc_ocr.cli.app import app
+from kyc_ocr.config import Settings
 from kyc_ocr.errors import ConfigError
 
 db_app = typer.Typer(help="Database schema: create or migrate the tables.", no_args_is_help=True)
@@ -20,11 +21,9 @@ def resolve_db_url(db: str | None) -> str:
     return settings().db_url
 
 
-def settings():  # noqa: ANN201 - pydantic model, imported lazily
+def settings() -> Settings:
     """Settings from the environment, with a bad variable reported as a one-line ConfigError."""
     from pydantic import ValidationError
-
-    from kyc_ocr.config import Settings
 
     try:
         return Settings()

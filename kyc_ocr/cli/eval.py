@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -37,16 +38,18 @@ def engine_options(settings: Any, engine: str) -> dict[str, Any]:
 
 @app.command("eval")
 def eval_command(
-    dataset_dir: Path = typer.Argument(..., help="dataset made by 'kyc-ocr samples generate' (docs/DATASET.md)"),
-    engine: str | None = typer.Option(None, "--engine", help="OCR engine: onnx, paddle, tesseract, torch, replay"),
-    rec_model: str | None = typer.Option(None, "--rec-model", help="fine-tuned recogniser ONNX to use instead"),
-    device: str | None = typer.Option(None, "--device", help="cpu, cuda or cuda:N"),
-    split: str = typer.Option("test", "--split", help="train, val, test or all"),
-    stages: str = typer.Option("ocr,fields,verdicts", "--stages", help="comma-separated: ocr, fields, verdicts"),
-    preset: list[str] = typer.Option([], "--preset", help="only documents of this augmentation preset (repeat)"),
-    limit: int | None = typer.Option(None, "--limit", min=1, help="at most this many customers"),
-    as_json: bool = typer.Option(False, "--json", help="print the full report as JSON"),
-    report_dir: Path | None = typer.Option(None, "--report", help="write report.md, report.json and PNG plots here"),
+    dataset_dir: Annotated[Path, typer.Argument(help="dataset made by 'kyc-ocr samples generate' (docs/DATASET.md)")],
+    engine: Annotated[str | None, typer.Option(help="OCR engine: onnx, paddle, tesseract, torch, replay")] = None,
+    rec_model: Annotated[str | None, typer.Option(help="fine-tuned recogniser ONNX to use instead")] = None,
+    device: Annotated[str | None, typer.Option(help="cpu, cuda or cuda:N")] = None,
+    split: Annotated[str, typer.Option(help="train, val, test or all")] = "test",
+    stages: Annotated[str, typer.Option(help="comma-separated: ocr, fields, verdicts")] = "ocr,fields,verdicts",
+    preset: Annotated[list[str] | None, typer.Option(help="only documents of this augmentation preset (repeat)")
+                      ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="at most this many customers")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the full report as JSON")] = False,
+    report_dir: Annotated[Path | None, typer.Option("--report", help="write report.md, report.json and PNG plots here")
+                          ] = None,
 ) -> None:
     """Measure accuracy against the dataset's ground truth (CER/WER, detection Hmean/mAP, fields, verdicts)."""
     from kyc_ocr.eval import evaluate
@@ -71,7 +74,7 @@ def eval_command(
 
     from kyc_ocr.eval.markdown import to_markdown
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 200)  # piped: keep the wide tables on one line
     console.print(Markdown(to_markdown(report)))
     for path in written:
         console.print(f"wrote {path}")

@@ -11,7 +11,7 @@ import importlib.util
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -19,6 +19,9 @@ from kyc_ocr.cli.app import app
 from kyc_ocr.errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
+
+ENGINE_HELP = "onnx (default), paddle, tesseract, torch, replay (KYC_OCR_ENGINE)"
+ANNOTATE_HELP = "write each page with the boxes and text found to this PNG (OUT-p2.png ... for more pages)"
 
 
 def _settings(**overrides: Any) -> Any:
@@ -86,11 +89,11 @@ def _table(page: Any) -> Any:
 
 @app.command("ocr")
 def ocr(
-    files: list[Path] = typer.Argument(..., help="images or PDFs to read"),
-    engine: str | None = typer.Option(None, "--engine", help="onnx (default), paddle, tesseract, torch, replay"),
-    device: str | None = typer.Option(None, "--device", help="cpu (default), cuda or cuda:N"),
-    as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
-    annotate: Path | None = typer.Option(None, "--annotate", help="write the pages with boxes and text to this PNG"),
+    files: Annotated[list[Path], typer.Argument(help="images or PDFs to read")],
+    engine: Annotated[str | None, typer.Option("--engine", help=ENGINE_HELP)] = None,
+    device: Annotated[str | None, typer.Option("--device", help="cpu (default), cuda or cuda:N")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+    annotate: Annotated[Path | None, typer.Option("--annotate", help=ANNOTATE_HELP)] = None,
 ) -> None:
     """Detect and recognise the text lines of each page."""
     from kyc_ocr.ocr import annotate as drawing

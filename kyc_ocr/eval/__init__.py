@@ -13,13 +13,15 @@ from kyc_ocr.eval.detection import APAccumulator, DetectionCounts, average_preci
 from kyc_ocr.eval.fields import FieldAccuracy, FieldCounts, MrzCounts, normalize_text, values_match
 from kyc_ocr.eval.geometry import greedy_match, quad_iou
 from kyc_ocr.eval.harness import StageUnavailable, evaluate
+from kyc_ocr.eval.pairing import Group, pair_lines
 from kyc_ocr.eval.report import EvalReport, StageTiming
-from kyc_ocr.eval.scores import Grouped, OcrMetrics
+from kyc_ocr.eval.scores import Grouped, OcrMetrics, PairingCounts
 from kyc_ocr.eval.text import TextErrors, cer, wer
 from kyc_ocr.eval.verdicts import CheckCounts, VerdictAccuracy
 
 __all__ = [
-    "APAccumulator", "CheckCounts", "DetectionCounts", "EvalReport", "FieldAccuracy", "FieldCounts", "Grouped",
-    "MrzCounts", "OcrMetrics", "StageTiming", "StageUnavailable", "TextErrors", "VerdictAccuracy",
-    "average_precision", "cer", "evaluate", "greedy_match", "normalize_text", "quad_iou", "values_match", "wer",
+    "APAccumulator", "CheckCounts", "DetectionCounts", "EvalReport", "FieldAccuracy", "FieldCounts", "Group",
+    "Grouped", "MrzCounts", "OcrMetrics", "PairingCounts", "StageTiming", "StageUnavailable", "TextErrors",
+    "VerdictAccuracy", "average_precision", "cer", "evaluate", "greedy_match", "normalize_text", "pair_lines",
+    "quad_iou", "values_match", "wer",
 ]

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from kyc_ocr.domain import Quad
-from kyc_ocr.eval.geometry import greedy_match, iou_matrix
+from kyc_ocr.eval.geometry import Overlaps, greedy_match, iou_matrix
 
 IOU_THRESHOLDS: tuple[float, ...] = tuple(round(0.5 + 0.05 * k, 2) for k in range(10))
 RECALL_POINTS = np.linspace(0.0, 1.0, 101)
@@ -46,9 +46,9 @@ class DetectionCounts:
         """Match one page; returns the matched ``(pred, gt)`` index pairs."""
         return self.add_matrix(iou_matrix(preds, gts))
 
-    def add_matrix(self, ious: np.ndarray) -> list[tuple[int, int]]:
-        """Match one page given its (predictions x ground truth) IoU matrix."""
-        pairs = greedy_match(ious, self.iou)
+    def add_matrix(self, ious: np.ndarray, threshold: float | None = None) -> list[tuple[int, int]]:
+        """Match one page given its (predictions x ground truth) IoU matrix (at ``threshold``, default ``iou``)."""
+        pairs = greedy_match(ious, self.iou if threshold is None else threshold)
         self.tp += len(pairs)
         self.n_pred += ious.shape[0]
         self.n_gt += ious.shape[1]
@@ -101,6 +101,29 @@ class DetectionCounts:
         }
 
 
+def deteval_scores(ov: Overlaps, area_recall: float = 0.8, area_precision: float = 0.4) -> np.ndarray:
+    """IoU of the pairs acceptable as the same text line, 0 elsewhere.
+
+    A pair is acceptable when IoU >= 0.5, or by DetEval's one-to-one rule
+    (Wolf & Jolion 2006): the prediction covers at least ``area_recall`` of
+    the ground-truth quad and at least ``area_precision`` of the prediction
+    lies on it. The second rule accepts a correct but generously padded box
+    around a short word (DB detectors pad by a fixed ratio), which IoU alone rejects.
+
+    >>> from kyc_ocr.eval.geometry import overlaps
+    >>> word = ((10, 10), (30, 10), (30, 20), (10, 20))       # tight ground-truth box, area 200
+    >>> padded = ((7, 7), (33, 7), (33, 23), (7, 23))         # detector box around it, area 416
+    >>> ov = overlaps([padded], [word])
+    >>> round(float(ov.iou[0, 0]), 3), round(float(deteval_scores(ov)[0, 0]), 3)  # IoU 200/416 < .5, kept
+    (0.481, 0.481)
+    >>> wide = ((0, 0), (40, 0), (40, 30), (0, 30))           # covers the word but 200/1200 of it is the word
+    >>> float(deteval_scores(overlaps([wide], [word]))[0, 0])
+    0.0
+    """
+    ok = (ov.iou >= 0.5) | ((ov.gt_cover >= area_recall) & (ov.pred_cover >= area_precision))
+    return np.where(ok, ov.iou, 0.0)
+
+
 def score_matches(ious: np.ndarray, scores: Sequence[float], threshold: float) -> list[bool]:
     """COCO per-page matching: by decreasing score, each prediction takes its best free GT.
 
@@ -113,9 +136,9 @@ def score_matches(ious: np.ndarray, scores: Sequence[float], threshold: float) -
     taken: set[int] = set()
     for i in sorted(range(len(scores)), key=lambda k: -scores[k]):
         best, best_iou = -1, threshold
-        for j in range(ious.shape[1]):
-            if j not in taken and ious[i, j] >= best_iou:
-                best, best_iou = j, ious[i, j]
+        for j in np.flatnonzero(ious[i] >= threshold):
+            if int(j) not in taken and ious[i, j] >= best_iou:
+                best, best_iou = int(j), ious[i, j]
         if best >= 0:
             taken.add(best)
             tp[i] = True

@@ -16,6 +16,7 @@ installed (it comes with the ``paddle`` extra), otherwise with OpenCV's
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -28,25 +29,32 @@ except ModuleNotFoundError:  # pragma: no cover - depends on the installed extra
     _Polygon = None
 
 
-def _iou_shapely(a: Quad, b: Quad) -> float:
+def _areas_shapely(a: Quad, b: Quad) -> tuple[float, float, float]:
     pa, pb = _Polygon(a), _Polygon(b)
     if not pa.is_valid:
         pa = pa.convex_hull
     if not pb.is_valid:
         pb = pb.convex_hull
-    union = pa.union(pb).area
-    return float(pa.intersection(pb).area / union) if union > 0 else 0.0
+    return float(pa.area), float(pb.area), float(pa.intersection(pb).area)
 
 
-def _iou_cv2(a: Quad, b: Quad) -> float:
+def _areas_cv2(a: Quad, b: Quad) -> tuple[float, float, float]:
     ha = cv2.convexHull(np.asarray(a, dtype=np.float32))
     hb = cv2.convexHull(np.asarray(b, dtype=np.float32))
     area_a, area_b = float(cv2.contourArea(ha)), float(cv2.contourArea(hb))
     if area_a <= 0 or area_b <= 0:
-        return 0.0
+        return area_a, area_b, 0.0
     inter, _ = cv2.intersectConvexConvex(ha, hb)
-    union = area_a + area_b - float(inter)
-    return float(inter) / union if union > 0 else 0.0
+    return area_a, area_b, float(inter)
+
+
+def quad_areas(a: Quad, b: Quad) -> tuple[float, float, float]:
+    """Areas of ``a`` and ``b`` and of their intersection.
+
+    >>> quad_areas(((0, 0), (2, 0), (2, 1), (0, 1)), ((1, 0), (3, 0), (3, 1), (1, 1)))
+    (2.0, 2.0, 1.0)
+    """
+    return _areas_shapely(a, b) if _Polygon is not None else _areas_cv2(a, b)
 
 
 def quad_iou(a: Quad, b: Quad) -> float:
@@ -57,7 +65,49 @@ def quad_iou(a: Quad, b: Quad) -> float:
     >>> quad_iou(((0, 0), (1, 0), (1, 0), (0, 0)), ((0, 0), (1, 0), (1, 1), (0, 1)))
     0.0
     """
-    return _iou_shapely(a, b) if _Polygon is not None else _iou_cv2(a, b)
+    area_a, area_b, inter = quad_areas(a, b)
+    union = area_a + area_b - inter
+    return inter / union if union > 0 and inter > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Overlaps:
+    """Pairwise overlaps of predictions (rows) with ground-truth quads (columns).
+
+    ``iou``: intersection over union; ``gt_cover``: intersection over the
+    ground-truth area (DetEval's *area recall*); ``pred_cover``: intersection
+    over the predicted area (*area precision*).
+    """
+
+    iou: np.ndarray
+    gt_cover: np.ndarray
+    pred_cover: np.ndarray
+
+
+def overlaps(preds: Sequence[Quad], gts: Sequence[Quad]) -> Overlaps:
+    """All pairwise overlaps; pairs whose bounding boxes do not touch are 0 without polygon work.
+
+    >>> o = overlaps([((0, 0), (4, 0), (4, 2), (0, 2))], [((1, 0), (3, 0), (3, 1), (1, 1))])
+    >>> float(o.iou[0, 0]), float(o.gt_cover[0, 0]), float(o.pred_cover[0, 0])  # GT (area 2) inside pred (8)
+    (0.25, 1.0, 0.25)
+    """
+    shape = (len(preds), len(gts))
+    iou, gt_cover, pred_cover = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    if not len(preds) or not len(gts):
+        return Overlaps(iou, gt_cover, pred_cover)
+    pb = np.array([bbox_of(q) for q in preds], dtype=np.float64)
+    gb = np.array([bbox_of(q) for q in gts], dtype=np.float64)
+    touch = ((pb[:, None, 0] < gb[None, :, 2]) & (gb[None, :, 0] < pb[:, None, 2])
+             & (pb[:, None, 1] < gb[None, :, 3]) & (gb[None, :, 1] < pb[:, None, 3]))
+    for i, j in zip(*np.nonzero(touch)):
+        area_p, area_g, inter = quad_areas(preds[i], gts[j])
+        if inter <= 0:
+            continue
+        union = area_p + area_g - inter
+        iou[i, j] = inter / union if union > 0 else 0.0
+        gt_cover[i, j] = inter / area_g if area_g > 0 else 0.0
+        pred_cover[i, j] = inter / area_p if area_p > 0 else 0.0
+    return Overlaps(iou, gt_cover, pred_cover)
 
 
 def iou_matrix(preds: Sequence[Quad], gts: Sequence[Quad]) -> np.ndarray:
@@ -66,17 +116,7 @@ def iou_matrix(preds: Sequence[Quad], gts: Sequence[Quad]) -> np.ndarray:
     >>> iou_matrix([], [((0, 0), (1, 0), (1, 1), (0, 1))]).shape
     (0, 1)
     """
-    out = np.zeros((len(preds), len(gts)), dtype=np.float64)
-    if not len(preds) or not len(gts):
-        return out
-    pb = np.array([bbox_of(q) for q in preds], dtype=np.float64)
-    gb = np.array([bbox_of(q) for q in gts], dtype=np.float64)
-    # only pairs whose bounding boxes overlap can have a non-zero IoU
-    overlap = ((pb[:, None, 0] < gb[None, :, 2]) & (gb[None, :, 0] < pb[:, None, 2])
-               & (pb[:, None, 1] < gb[None, :, 3]) & (gb[None, :, 1] < pb[:, None, 3]))
-    for i, j in zip(*np.nonzero(overlap)):
-        out[i, j] = quad_iou(preds[i], gts[j])
-    return out
+    return overlaps(preds, gts).iou
 
 
 def greedy_match(ious: np.ndarray | Sequence[Sequence[float]], threshold: float) -> list[tuple[int, int]]:

@@ -33,6 +33,13 @@ from kyc_ocr.ocr.base import Engine
 log = logging.getLogger(__name__)
 
 
+STAGE_NEEDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ocr": (("kyc_ocr.io", "load"), ("kyc_ocr.preprocess", "prepare")),
+    "fields": (("kyc_ocr.extract", "extract"),),
+    "verdicts": (("kyc_ocr.verify", "Verifier"),),
+}
+
+
 class StageUnavailable(KycError):
     """A pipeline stage's module is not part of this installation."""
 
@@ -154,24 +161,34 @@ def _run_verdicts(report: EvalReport, customers: Sequence[CustomerCase], engine:
         # a private database, so evaluation never writes into the user's verdict store
         private = settings.model_copy(update={"db_url": f"sqlite:///{Path(tmp) / 'eval.db'}"})
         verifier = verifier_cls(private, engine=engine)
-        for customer in customers:
-            files = [customer.folder / d.file for d in customer.profile.documents] or [
-                d.path for d in customer.documents]
-            start = time.perf_counter()
-            with timing.collect() as parts:
-                try:
-                    verdict = verifier.verify_profile(customer.profile.customer_id, files, customer.as_of)
-                except KycError as err:
-                    log.warning("verification of a customer in %s failed: %s", customer.folder.name, err)
-                    clock.errors += 1
-                    continue
-                finally:
-                    clock.seconds += time.perf_counter() - start
-                    clock.items += 1
-                    clock.add_parts(parts)
-            report.verdicts.add(customer.profile.expected_decision, verdict.decision.value,
-                                customer.profile.expected_failing_checks,
-                                [(c.name, c.status.value) for c in verdict.checks])
+        try:
+            _verify_customers(report, customers, verifier, clock)
+        finally:
+            store = getattr(verifier, "store", None)
+            if store is not None:
+                store.close()  # release the private database before its folder is removed
+
+
+def _verify_customers(report: EvalReport, customers: Sequence[CustomerCase], verifier: Any, clock: StageTiming
+                      ) -> None:
+    for customer in customers:
+        files = [customer.folder / d.file for d in customer.profile.documents] or [
+            d.path for d in customer.documents]
+        start = time.perf_counter()
+        with timing.collect() as parts:
+            try:
+                verdict = verifier.verify_profile(customer.profile.customer_id, files, customer.as_of)
+            except KycError as err:
+                log.warning("verification of a customer in %s failed: %s", customer.folder.name, err)
+                clock.errors += 1
+                continue
+            finally:
+                clock.seconds += time.perf_counter() - start
+                clock.items += 1
+                clock.add_parts(parts)
+        report.verdicts.add(customer.profile.expected_decision, verdict.decision.value,
+                            customer.profile.expected_failing_checks,
+                            [(c.name, c.status.value) for c in verdict.checks])
 
 
 def evaluate(dataset_dir: str | Path, *, engine: str | Engine = "onnx", stages: Sequence[str] = STAGES,
@@ -201,6 +218,8 @@ def evaluate(dataset_dir: str | Path, *, engine: str | Engine = "onnx", stages: 
         if stage not in stages:
             continue
         try:
+            for module, attr in STAGE_NEEDS[stage]:
+                require(module, attr)  # before loading any model for it
             if ocr_engine is None:
                 ocr_engine = _engine(engine, engine_options or {})
                 report.models = tuple(ocr_engine.model_ids)

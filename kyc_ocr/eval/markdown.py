@@ -34,16 +34,22 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 def _ocr_row(name: str, docs: int | str, m: OcrMetrics) -> list[str]:
     return [name, str(docs), str(m.pages), _pct(m.recognition.cer), _pct(m.end_to_end.cer),
             _pct(m.recognition.wer), _pct(m.recognition.line_accuracy), _pct(m.detection.precision),
-            _pct(m.detection.recall), _pct(m.detection.hmean), f"{m.ap.map:.3f}"]
+            _pct(m.detection.recall), _pct(m.detection.hmean), f"{m.ap.ap(0.5):.3f}", f"{m.ap.map:.3f}",
+            _pct(m.pairing.hmean)]
 
 
 def _ocr_section(report: EvalReport) -> list[str]:
     rows = [_ocr_row("**overall**", report.ocr.documents, report.ocr.overall)]
     for key in GROUP_KEYS:
-        rows += [_ocr_row(f"{key}: {name}", "", m) for name, m in sorted(report.ocr.by[key].items())]
+        rows += [_ocr_row(f"{key}: {name}", report.ocr.counts[key][name], m)
+                 for name, m in sorted(report.ocr.by[key].items())]
     header = ["group", "docs", "pages", "CER (matched)", "CER (end-to-end)", "WER", "exact lines", "P@.5",
-              "R@.5", "Hmean@.5", "mAP@[.5:.95]"]
-    return ["## OCR", "", *_table(header, rows), ""]
+              "R@.5", "Hmean@.5", "AP@.5", "mAP@[.5:.95]", "lines paired"]
+    note = ("CER (matched): lines paired with ground truth (one-to-one, or split/merged lines against the "
+            "texts they cover, DetEval area rules); CER (end-to-end): every ground-truth line, unpaired ones "
+            "counted in full; lines paired: Hmean of that pairing. P/R/Hmean/AP use quad IoU; ground-truth "
+            "boxes are tight around the ink, so a padded detection of a short word can miss IoU .5.")
+    return ["## OCR", "", *_table(header, rows), "", note, ""]
 
 
 def _fields_section(report: EvalReport) -> list[str]:
@@ -69,8 +75,8 @@ def _fields_section(report: EvalReport) -> list[str]:
 
 def _verdicts_section(report: EvalReport) -> list[str]:
     v = report.verdicts
-    lines = ["## Verdicts", "", f"{v.total} customers, decision accuracy {_pct(v.accuracy)} "
-             f"(rows: expected, columns: decided).", ""]
+    summary = f"{v.total} customers, decision accuracy {_pct(v.accuracy)} (rows: expected, columns: decided)."
+    lines = ["## Verdicts", "", summary, ""]
     rows = [[e, *(str(v.confusion[e][d]) for d in DECISIONS)] for e in DECISIONS]
     lines += _table(["expected \\ decided", *DECISIONS], rows) + [""]
     flagged = " or ".join(sorted(v.flagged_statuses))

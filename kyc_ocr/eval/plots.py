@@ -7,10 +7,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt  # the backend is chosen before pyplot loads
+import numpy as np
 
-from kyc_ocr.eval.report import EvalReport  # noqa: E402
+from kyc_ocr.eval.report import EvalReport
 
 
 def _bars(ax: plt.Axes, names: list[str], series: dict[str, list[float]], title: str, ylabel: str) -> None:

@@ -1,1 +1,211 @@
-"""Field extraction: locators, the ICAO MRZ, PDF417/AAMVA barcodes and value normalisers."""
+"""Field extraction: decode, prepare, OCR, classify, locate fields — one :class:`ExtractedDocument` per file.
+
+>>> from kyc_ocr.extract import extract                          # doctest: +SKIP
+>>> doc = extract(["passport.jpg"])[0]                          # doctest: +SKIP
+>>> doc.template.template_id, doc.value("date_of_birth")        # doctest: +SKIP
+('uto-passport-td3', '1974-08-12')
+
+``template`` forces a template id (a :class:`~kyc_ocr.errors.ConfigError`
+lists the choices when it is unknown); otherwise :func:`kyc_ocr.classify.match`
+decides, and an ``unknown`` document comes back with no fields. ``fast``
+turns on the template-guided speed path (:mod:`kyc_ocr.extract.fast`): a page
+whose layout is confirmed by its anchor zones is read zone by zone with
+``Engine.recognize`` instead of full-page OCR, falling back to full OCR when
+the anchors or a required field fail.
+
+The ``checks`` of each returned document are empty: in-document checks (MRZ
+against visual zone, expiry...) are run by :mod:`kyc_ocr.checks` in ``verify``.
+Sub-modules: locators, labels, values, document (field assembly), fast (speed
+path), mrz*, barcode, normalize.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from kyc_ocr.config import Settings
+from kyc_ocr.domain import ExtractedDocument, Field, Page, PageImage, TemplateMatch
+from kyc_ocr.errors import InputError
+from kyc_ocr.timing import stage
+
+log = logging.getLogger(__name__)
+
+Source = str | Path | bytes
+
+__all__ = ["extract", "extract_pages"]
+
+
+def _load(source: Source, settings: Settings) -> list[PageImage]:
+    """Decoded pages of one source (:func:`kyc_ocr.io.load`; a plain image decoder until that module lands)."""
+    if importlib.util.find_spec("kyc_ocr.io") is not None:
+        from kyc_ocr.io import load
+
+        return list(load([source], settings))
+    data = source if isinstance(source, bytes) else _read(Path(source))
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise InputError(f"{source if not isinstance(source, bytes) else 'bytes'}: not an image this build can decode")
+    name = "<bytes>" if isinstance(source, bytes) else str(source)
+    return [PageImage(np.ascontiguousarray(image[:, :, ::-1]), name, 1, hashlib.sha256(data).hexdigest(), "image")]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
+
+
+def _prepare(pages: list[PageImage]) -> list[PageImage]:
+    """:func:`kyc_ocr.preprocess.prepare` (pages unchanged until that module lands)."""
+    if importlib.util.find_spec("kyc_ocr.preprocess") is None:
+        return pages
+    from kyc_ocr.preprocess import prepare
+
+    return list(prepare(pages))
+
+
+def _to_original(box: Any, image: PageImage) -> Any:
+    """Map a box from prepared-page pixels to the decoded page (through the page's homography)."""
+    if box is None or np.allclose(image.transform, np.eye(3)):
+        return box
+    x0, y0, x1, y1 = box
+    pts = np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], dtype=np.float64)
+    out = cv2.perspectiveTransform(pts, np.asarray(image.transform, dtype=np.float64))[0]
+    return (float(out[:, 0].min()), float(out[:, 1].min()), float(out[:, 0].max()), float(out[:, 1].max()))
+
+
+def _boxes_to_original(fields: dict[str, Field], prepared: Sequence[PageImage]) -> dict[str, Field]:
+    by_page = {p.page: p for p in prepared}
+    out = {}
+    for name, f in fields.items():
+        image = by_page.get(f.page)
+        out[name] = f if image is None else Field(f.name, f.value, f.raw, f.confidence, f.source, f.page,
+                                                  _to_original(f.box, image))
+    return out
+
+
+def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], engine: Any, templates: Any,
+                  template: Any = None, *, fast: bool = False) -> ExtractedDocument:
+    """Extract one document from its decoded and prepared pages with ``engine``.
+
+    ``templates`` is a :class:`~kyc_ocr.templates.TemplateSet`; ``template`` a
+    :class:`~kyc_ocr.templates.Template` to force, or ``None`` to classify.
+    """
+    from kyc_ocr.classify import AMBIGUOUS, match, page_mrz, score_template
+    from kyc_ocr.extract.document import Evidence, extract_document
+
+    if not decoded or not prepared:
+        raise InputError("no pages to extract from")
+    first = decoded[0]
+    if fast:
+        with stage("extraction"):
+            done = _fast(prepared, engine, templates, template)
+        if done is not None:
+            return _document(first, done[0], done[1], done[2], prepared)
+    pages: list[Page] = list(engine.read(prepared))  # the engine times detection and recognition
+    with stage("extraction"):
+        mrz = page_mrz(pages)
+        if template is not None:
+            score = score_template(template, pages, mrz)
+            tm = TemplateMatch(template.id, template.version, template.document_type, score.score,
+                               f"forced by the caller; {score.reason}", template.country, template.side)
+            chosen = template
+        else:
+            tm = match(pages, templates, mrz)
+            chosen = _template_for(tm, templates, mrz is not None)
+    with stage("extraction"):
+        if chosen is None:
+            fields: dict[str, Field] = {}
+        else:
+            fields = extract_document(chosen, tm, Evidence(pages, prepared, mrz))
+            if tm.template_id == AMBIGUOUS:
+                fields["document_type"] = Field("document_type", tm.document_type, "", tm.score)
+    return _document(first, tm, fields, pages, prepared)
+
+
+def _fast(prepared: Sequence[PageImage], engine: Any, templates: Any, template: Any
+          ) -> tuple[TemplateMatch, dict[str, Field], list[Page]] | None:
+    """The speed path (:mod:`kyc_ocr.extract.fast`); ``None`` when full-page OCR is needed."""
+    from kyc_ocr.classify import page_mrz, score_template
+    from kyc_ocr.extract.document import Evidence, extract_document
+    from kyc_ocr.extract.fast import try_fast
+
+    found = try_fast(prepared, engine, templates, template)
+    if found is None:
+        return None
+    chosen, pages = found
+    mrz = page_mrz(pages)
+    score = score_template(chosen, pages, mrz)
+    tm = TemplateMatch(chosen.id, chosen.version, chosen.document_type, max(score.score, 0.9 if template is None
+                       else score.score), f"anchor zones aligned (speed path); {score.reason}", chosen.country,
+                       chosen.side)
+    fields = extract_document(chosen, tm, Evidence(pages, prepared, mrz))
+    missing = [f.name for f in chosen.fields if f.required and f.name not in fields]
+    if missing:
+        log.debug("speed path: required fields missing (%s); full-page OCR", ", ".join(missing))
+        return None
+    return tm, fields, pages
+
+
+def _template_for(tm: TemplateMatch, templates: Any, has_mrz: bool) -> Any:
+    """The template whose fields are extracted for a match (generic ones for an ambiguous document)."""
+    from kyc_ocr.classify import AMBIGUOUS, UNKNOWN
+
+    if tm.template_id == UNKNOWN:
+        return None
+    if tm.template_id == AMBIGUOUS:
+        generic = "generic-mrz" if has_mrz else "generic-id"
+        return templates.get(generic) if generic in templates else None
+    return templates.get(tm.template_id)
+
+
+def _document(first: PageImage, tm: TemplateMatch, fields: dict[str, Field], pages: Sequence[Page],
+              prepared: Sequence[PageImage]) -> ExtractedDocument:
+    return ExtractedDocument(
+        source=first.source, sha256=first.sha256, media_type=first.media_type,
+        document_type=tm.document_type, template=tm, fields=_boxes_to_original(fields, prepared),
+        pages=tuple(pages),
+    )
+
+
+def extract(files: Source | Sequence[Source], *, template: str | None = None, settings: Settings | None = None,
+            engine: Any = None, fast: bool = False) -> list[ExtractedDocument]:
+    """Extract every file (image or PDF; a PDF's pages form one document).
+
+    ``engine`` is an engine object or a registered name (default: ``settings.engine``); ``fast``
+    (or ``settings.extract_fast``, ``KYC_OCR_EXTRACT_FAST=1``) turns on the speed path.
+    """
+    from kyc_ocr.ocr import registry
+    from kyc_ocr.templates import load_templates
+
+    settings = settings or Settings()
+    templates = load_templates(settings.templates_dirs)
+    forced = templates.get(template) if template else None
+    if engine is None:
+        engine = registry.from_settings(settings)
+    elif isinstance(engine, str):
+        engine = registry.from_settings(settings.model_copy(update={"engine": engine}))
+    sources = [files] if isinstance(files, str | Path | bytes) else list(files)
+    if not sources:
+        raise InputError("no files to extract")
+    out = []
+    for source in sources:
+        with stage("decode"):
+            decoded = _load(source, settings)
+        with stage("preprocess"):
+            prepared = _prepare(decoded)
+        doc = extract_pages(decoded, prepared, engine, templates, forced, fast=fast or settings.extract_fast)
+        log.info("%s: template %s (%.2f), %d fields", Path(doc.source).name if doc.source else "document",
+                 doc.template.template_id if doc.template else "-", doc.template.score if doc.template else 0,
+                 len(doc.fields))
+        out.append(doc)
+    return out

@@ -71,7 +71,9 @@ def _same_row(a: TextLine, b: TextLine) -> bool:
     ay0, ay1 = a.bbox[1], a.bbox[3]
     by0, by1 = b.bbox[1], b.bbox[3]
     overlap = min(ay1, by1) - max(ay0, by0)
-    return overlap > 0.5 * min(ay1 - ay0, by1 - by0)
+    x_overlap = min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0])
+    side_by_side = x_overlap < 0.3 * min(a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0])
+    return side_by_side and overlap > 0.5 * min(ay1 - ay0, by1 - by0)
 
 
 def _rows(lines: Sequence[TextLine]) -> list[_Row]:
@@ -89,7 +91,7 @@ def _rows(lines: Sequence[TextLine]) -> list[_Row]:
     for group in groups:
         group.sort(key=lambda ln: ln.bbox[0])
         rows.append(_Row("".join(_clean(ln.text) for ln in group), tuple(group)))
-    return sorted(rows, key=lambda r: r.box[1])
+    return sorted(rows, key=lambda r: r.box[1] + r.box[3])  # by vertical centre
 
 
 def _fits(rows: Sequence[_Row]) -> bool:
@@ -111,7 +113,10 @@ def find_mrz(lines: Sequence[TextLine]) -> MRZCandidate | None:
     with the highest score wins, ties going to the lowest on the page.
     """
     best: tuple[tuple[int, float], MRZCandidate] | None = None
-    for window in _windows(_rows(lines)):
+    windows = _windows(_rows(lines))
+    # a tilted photo can put the boxes of two MRZ lines in the wrong vertical order: try both
+    windows += [w[::-1] for w in windows if len(w) == 2]
+    for window in windows:
         text = "\n".join(r.text for r in window)
         try:
             mrz = parse_mrz(text)
@@ -123,7 +128,7 @@ def find_mrz(lines: Sequence[TextLine]) -> MRZCandidate | None:
         if len(window) == 1:  # one OCR line held the whole MRZ: split its box evenly
             quads = _split_box(window[0].box, len(mrz.lines))
         cand = MRZCandidate(mrz.text, quads, used, conf, mrz)
-        key = (mrz.score, window[-1].box[3])
+        key = (mrz.score, max(r.box[3] for r in window))
         if best is None or key > best[0]:
             best = (key, cand)
     if best is None:

@@ -132,7 +132,8 @@ def _fix_name_padding(lines: list[str], layout: Layout, fixes: list[Correction])
             spots = range(spec.length)
         for i in spots:
             ch = field[i]
-            lone = field[i - 2 : i] == "<<" and field[i + 1] == FILLER or field[i - 1 : i] == "<" and field[i + 1 : i + 3] == "<<"
+            before, after = field[max(i - 2, 0) : i], field[i + 1 : i + 3]
+            lone = (before == "<<" and after[:1] == FILLER) or (before[-1:] == FILLER and after == "<<")
             if ch in FILLER_LOOKALIKES and (spec.name == "names" or (i >= 1 and lone)):
                 fixes.append(Correction(spec.line + 1, spec.start + i + 1, ch, FILLER, "filler padding"))
                 chars[spec.start + i] = FILLER

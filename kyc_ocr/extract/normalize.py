@@ -310,7 +310,9 @@ def normalize_amount(text: str) -> str:
     >>> [normalize_amount(x) for x in ("1.234,56 EUR", "$1,234.56", "(12.00)", "-7", "1 000")]
     ['1234.56', '1234.56', '-12.00', '-7', '1000']
     """
-    negative = "(" in text and ")" in text or bool(re.search(r"-\s*[\d.,]", text))
+    first_digit = re.search(r"\d", text)
+    head = text[: first_digit.start()] if first_digit else text
+    negative = ("(" in text and ")" in text) or "-" in head or "\u2212" in head or text.rstrip().endswith("-")
     digits = re.sub(r"[^\d.,]", "", text)
     if not re.search(r"\d", digits):
         raise InputError(f"not an amount: {text!r}")

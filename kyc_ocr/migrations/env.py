@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import context
 from sqlalchemy.engine import Connection
 
 from kyc_ocr.store.tables import Base
+
+MIGRATION_LOCK_KEY = 0x6B79636F6D6967  # "kycomig"
 
 
 def _configure(**kwargs: Any) -> None:
@@ -23,6 +26,10 @@ def _configure(**kwargs: Any) -> None:
 def _online(connection: Connection) -> None:
     _configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
+        # Two processes migrating at once: the second waits here, then finds the work done.
+        # (SQLite: the engine from kyc_ocr.store.db.upgrade opens the transaction with BEGIN IMMEDIATE.)
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
         context.run_migrations()
 
 

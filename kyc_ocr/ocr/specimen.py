@@ -157,8 +157,9 @@ def form_page(seed: int = 0, width: int = 1240, height: int = 1754) -> Specimen:
         value = "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ0123456789") for _ in range(rng.randint(6, 14)))
         placed += [Placed(label, 100, y, "sans", 24), Placed(value, 520, y, "mono", 26)]
         y += 56
-    words = ("the applicant declares that the information given above is true and complete and agrees "
-             "to its processing for the purpose of customer due diligence under applicable law").split()
+    words = ["the", "applicant", "declares", "that", "information", "given", "above", "is", "true", "and",
+             "complete", "agrees", "to", "its", "processing", "for", "purpose", "of", "customer", "due",
+             "diligence", "under", "applicable", "law"]
     for _ in range(6):
         y += 44
         placed.append(Placed(" ".join(rng.sample(words, 9)), 100, y, "serif", 24))

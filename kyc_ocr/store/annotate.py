@@ -58,9 +58,9 @@ def field_status(verdict: Verdict, doc: ExtractedDocument) -> dict[str, Status]:
     out: dict[str, Status] = {}
     for check in verdict.checks:
         for sha, name in set(mentions(check.evidence)):
-            if name in doc.fields and (sha is None or doc.sha256.startswith(sha)):
-                if name not in out or _RANK[check.status] > _RANK[out[name]]:
-                    out[name] = check.status
+            mine = name in doc.fields and (sha is None or doc.sha256.startswith(sha))
+            if mine and (name not in out or _RANK[check.status] > _RANK[out[name]]):
+                out[name] = check.status
     return out
 
 

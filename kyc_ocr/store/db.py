@@ -26,6 +26,7 @@ working directory.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "kyc_ocr_write"
+_UPGRADE_LOCK = threading.Lock()
 
 
 def _parse(url: str | URL) -> URL:
@@ -161,7 +163,7 @@ def alembic_config(engine_or_url: Engine | str | None = None) -> Any:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if engine_or_url is not None:
         engine = engine_or_url if isinstance(engine_or_url, Engine) else make_engine(engine_or_url)
-        cfg.attributes["engine"] = engine
+        cfg.attributes["engine"] = write_engine(engine)
     return cfg
 
 
@@ -191,7 +193,7 @@ def upgrade(engine_or_url: Engine | str, revision: str = "head") -> str:
     cfg = alembic_config(engine_or_url)
     engine: Engine = cfg.attributes["engine"]
     try:
-        with db_errors(engine):
+        with _UPGRADE_LOCK, db_errors(engine):  # Alembic's `context` proxy is global to the process
             command.upgrade(cfg, revision)
     except CommandError as err:
         raise StoreError(f"cannot migrate {safe_url(engine.url)}: {_first_line(err)}") from err

@@ -40,6 +40,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Self
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -132,7 +133,7 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -157,7 +158,7 @@ class Store:
             lock_chain(s)
             audit = AuditLog(s, actor or self.actor)
             customer = self._customer(s, audit, customer_id)
-            latest = self._latest_row(s, customer.id)
+            latest = self._latest_row(s, customer.id) if customer.id is not None else None
             if latest is not None and latest.input_fingerprint == fp:
                 log.info("verdict %s already recorded for these inputs", latest.verdict_id)
                 return self._verdict(latest, with_documents=False)
@@ -178,7 +179,6 @@ class Store:
         if customer is None:
             customer = Customer(customer_id=customer_id, created_at=datetime.now(UTC))
             s.add(customer)
-            s.flush()
             audit.append("customer.created", "customer", customer_id, {"customer_id": customer_id})
         return customer
 
@@ -192,10 +192,14 @@ class Store:
     ) -> list[Document]:
         now = datetime.now(UTC)
         rows: list[Document] = []
+        existing: dict[str, Document] = {}
+        if customer.id is not None:  # a customer seen before: one query for the documents already stored
+            stmt = sa.select(Document).where(Document.customer_pk == customer.id,
+                                             Document.sha256.in_([d.sha256 for d in docs]))
+            existing = {d.sha256: d for d in s.scalars(stmt)}
         for doc in docs:
             digest = _content_digest(doc)
-            row = s.scalars(sa.select(Document).where(Document.customer_pk == customer.id,
-                                                      Document.sha256 == doc.sha256)).first()
+            row = existing.get(doc.sha256)
             if row is not None and row.content_digest == digest:
                 rows.append(row)
                 continue
@@ -225,7 +229,6 @@ class Store:
             row.content_digest = digest
             row.updated_at = now
             row.fields = fields_to_rows(doc, self.cipher)
-            s.flush()
             payload = {"customer_id": customer.customer_id, "sha256": doc.sha256, "document_type": doc.document_type,
                        "template": row.template_id, "content_digest": digest}
             if previous:

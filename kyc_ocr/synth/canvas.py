@@ -52,7 +52,7 @@ class GtField:
 class DrawOp:
     """A recorded drawing operation (for re-emitting the page as a digital PDF)."""
 
-    kind: str  # "text" | "rect" | "line"
+    kind: str  # "text" | "rect" | "line" | "image"
     args: dict[str, Any]
 
 
@@ -123,10 +123,10 @@ class Canvas:
         return float(get_font(family, size, bold).getlength(text))
 
     def fit_size(self, text: str, family: str, size: int, max_width: float | None, bold: bool = False) -> int:
-        """The largest size <= ``size`` at which ``text`` fits in ``max_width`` pixels (at least 60% of size)."""
+        """The largest size <= ``size`` at which ``text`` fits in ``max_width`` pixels (at least 40% of size)."""
         if max_width is None:
             return size
-        floor = max(6, int(size * 0.6))
+        floor = max(6, int(size * 0.4))
         while size > floor and self.text_width(text, family, size, bold) > max_width:
             size -= 1
         return size
@@ -156,8 +156,9 @@ class Canvas:
             x -= font.getlength(text)
         x, y = round(x), round(y)
         self.draw.text((x, y), text, font=font, fill=fill, anchor="la")
-        left, top, right, bottom = font.getbbox(text, anchor="la")
-        quad = box_quad(x + left - 1, y + top - 1, x + right + 1, y + bottom + 1)
+        mask, (ox, oy) = font.getmask2(text, "L", anchor="la")
+        ink = mask.getbbox() or (0, 0, mask.size[0], mask.size[1])  # exact ink, side bearings excluded
+        quad = box_quad(x + ox + ink[0] - 1, y + oy + ink[1] - 1, x + ox + ink[2] + 1, y + oy + ink[3] + 1)
         self.lines.append(GtLine(text, quad, field))
         self.ops.append(DrawOp("text", {"x": x, "y": y, "text": text, "family": family, "size": size,
                                         "bold": bold, "fill": fill, "ascent": font.getmetrics()[0]}))
@@ -180,9 +181,14 @@ class Canvas:
         self.ops.append(DrawOp("line", {"x0": x0, "y0": y0, "x1": x1, "y1": y1, "fill": fill, "width": width}))
 
     def paste(self, patch: np.ndarray, x: int, y: int, mask: np.ndarray | None = None) -> None:
-        """Paste an RGB array (optionally through a 0..255 mask); not carried into digital PDFs."""
+        """Paste an RGB array (optionally through a 0..255 mask); recorded for PDF output."""
         img = Image.fromarray(patch.astype(np.uint8), "RGB")
-        self.image.paste(img, (int(x), int(y)), None if mask is None else Image.fromarray(mask.astype(np.uint8), "L"))
+        alpha = None if mask is None else Image.fromarray(mask.astype(np.uint8), "L")
+        self.image.paste(img, (int(x), int(y)), alpha)
+        if alpha is not None:
+            img = img.copy()
+            img.putalpha(alpha)
+        self.ops.append(DrawOp("image", {"x": int(x), "y": int(y), "image": img}))
 
     def finish(self, dpi: float | None = None) -> RenderedDoc:
         """The finished page as a :class:`RenderedDoc`."""

@@ -15,7 +15,7 @@ NAVY = (30, 45, 95)
 _EN_FR = (("en", "fr"), ("en", "fr", "es"))
 
 
-def L(**labels: str) -> dict[str, str]:  # noqa: N802 - reads like a table
+def L(**labels: str) -> dict[str, str]:
     """A label in several languages."""
     return labels
 

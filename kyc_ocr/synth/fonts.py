@@ -38,7 +38,7 @@ _MRZ_FILE = "OCRB.otf"
 _PACKAGES = "apt-get install fonts-ocr-b fonts-dejavu fonts-liberation2 fonts-freefont-ttf"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def font_path(file_name: str) -> Path:
     """Absolute path of an installed font file; :class:`ConfigError` when absent."""
     for root in _DIRS:

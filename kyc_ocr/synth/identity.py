@@ -63,9 +63,18 @@ class Identity:
         return relativedelta(day, self.date_of_birth).years
 
 
-@functools.lru_cache(maxsize=None)
+#: provider lists Faker builds from a set: their order follows Python's per-process string hashing
+_SET_DERIVED = {("it_IT", "cities")}
+
+
+@functools.cache
 def _faker(locale: str) -> Faker:
-    return Faker(locale)
+    fake = Faker(locale)
+    for provider in fake.providers:
+        for loc, attr in _SET_DERIVED:
+            if loc == locale and isinstance(getattr(provider, attr, None), list):
+                setattr(provider, attr, sorted(getattr(provider, attr)))  # same order in every process
+    return fake
 
 
 def faker_for(locale: str, rng: random.Random) -> Faker:

@@ -10,8 +10,8 @@ jitter — and records ground truth through :class:`~kyc_ocr.synth.canvas.Canvas
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Union
 
 import numpy as np
 import pdf417gen
@@ -58,7 +58,7 @@ class Slot:
 class Text:
     """Static text (per-language dict or fixed); ``field`` marks a title carrying e.g. document_type."""
 
-    text: Union[str, dict[str, str]]
+    text: str | dict[str, str]
     x: int
     y: int
     size: int = 20
@@ -114,7 +114,7 @@ class Barcode:
     fields: tuple[str, ...] = ()
 
 
-Element = Union[Slot, Text, Portrait, Signature, Band, Frame, Mrz, Barcode]
+Element = Slot | Text | Portrait | Signature | Band | Frame | Mrz | Barcode
 
 
 @dataclass(frozen=True)
@@ -203,9 +203,8 @@ def _draw_slot(c: Canvas, el: Slot, values: dict[str, Value], st: Style, x: int,
 def _draw_mrz(c: Canvas, el: Mrz, values: dict[str, Value], x: int, y: int) -> None:
     value = values["mrz"]
     width = len(value.printed[0])
-    size = 40
     probe = get_font(MRZ_FAMILY, 100).getlength("<" * width) / 100.0
-    size = max(10, int(round(el.pitch * width / probe)))
+    size = max(10, round(el.pitch * width / probe))
     ids = [c.text(x, y + i * el.line_step, line, MRZ_FAMILY, size, field="mrz", fill=(10, 10, 10))
            for i, line in enumerate(value.printed)]
     c.field("mrz", value.canonical, ids)
@@ -216,7 +215,7 @@ def _draw_mrz(c: Canvas, el: Mrz, values: dict[str, Value], x: int, y: int) -> N
 
 def _draw_barcode(c: Canvas, el: Barcode, values: dict[str, Value], x: int, y: int) -> None:
     payload = values["barcode"].canonical
-    codes = pdf417gen.encode(payload, columns=13, security_level=4)
+    codes = pdf417gen.encode(payload, columns=8, security_level=4)
     x0, y0, x1, y1 = el.box
     unit = pdf417gen.render_image(codes, scale=1, ratio=3, padding=0)
     scale = max(1, min((x1 - x0) // (unit.width + 8), (y1 - y0) // (unit.height + 8)))

@@ -12,7 +12,7 @@ RED = (160, 20, 30)
 JURISDICTION, IIN = "CA", "636014"
 
 
-def L(**labels: str) -> dict[str, str]:  # noqa: N802 - reads like a table
+def L(**labels: str) -> dict[str, str]:
     """A label in its short and long wording."""
     return labels
 

@@ -23,7 +23,7 @@ DATE_STYLE = {"en": "slash", "de": "dots", "fr": "slash", "es": "slash"}
 _ALL = tuple((lang,) for lang in LANGS)
 
 
-def L(**labels: str) -> dict[str, str]:  # noqa: N802 - reads like a table
+def L(**labels: str) -> dict[str, str]:
     return labels
 
 
@@ -194,12 +194,12 @@ def paper_values(spec: DocSpec) -> dict[str, Value]:
     return values
 
 
-def bill_table(spec: DocSpec) -> "TableHook":
+def bill_table(spec: DocSpec) -> TableHook:
     """The hook that draws a bill's item table (amounts add up to ``amount_due``)."""
     return TableHook(spec, "bill")
 
 
-def statement_table(spec: DocSpec) -> "TableHook":
+def statement_table(spec: DocSpec) -> TableHook:
     """The hook that draws a statement's transactions (they end at ``closing_balance``)."""
     return TableHook(spec, "statement")
 

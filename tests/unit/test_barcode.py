@@ -101,7 +101,7 @@ def test_canadian_dates_are_year_first() -> None:
     assert "\nDBB19900228\n" in payload
     f = parse_aamva(payload).fields
     assert (f["issuing_country"], f["issuing_state"], f["date_of_birth"]) == ("CAN", "ON", "1990-02-28")
-    assert f["address"] == "10 KING ST W, TORONTO, ON M5H1A1"
+    assert f["address"] == "10 KING ST W, TORONTO, ON M5H 1A1"
 
 
 def test_version_one_full_name() -> None:

@@ -1,7 +1,8 @@
 """`evaluate` and `kyc-ocr eval` end to end on a tiny hand-written dataset, OCR served by the replay engine.
 
 Dataset (split test): customer c0 has id.png (preset clean), c1 has bill.png (preset scan); c2 is in
-train. Ground truth and recorded OCR (200x100 pages):
+train. Ground truth and what OCR read, in the decoded 200x100 pages' pixels (the `recorded` fixture
+moves these readings onto the preprocessed page, as an engine would have recorded them there):
 
     id.png    GT "KYC" (10,10)-(60,30)   read "KIC"  same box, conf .90  (IoU 1)
               GT "UTO" (10,50)-(60,70)   read "UTO"  (10,50)-(60,62.8), conf .80  (IoU 640/1000 = .64)
@@ -12,7 +13,8 @@ train. Ground truth and recorded OCR (200x100 pages):
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
+import importlib.machinery
 import json
 import sys
 import types
@@ -37,6 +39,7 @@ from kyc_ocr.domain import (
 from kyc_ocr.errors import ConfigError, InputError
 from kyc_ocr.eval import evaluate
 from kyc_ocr.eval.dataset import GtPage
+from kyc_ocr.eval.geometry import apply_homography
 from kyc_ocr.eval.harness import to_ground_truth_coords
 from kyc_ocr.ocr.replay import ReplayEngine
 
@@ -53,7 +56,7 @@ GT = {
                  "lines": [("ANNA MARIA", box(0, 0, 100, 20), None), ("STREET 5", box(0, 40, 100, 60), "address")],
                  "fields": {"address": "STREET 5"}},
 }
-RECORDED = {"pages": [
+READ = {"pages": [  # what the engine read, in the decoded image's pixels
     {"source": "id.png", "page": 1, "width": 200, "height": 100, "lines": [
         {"text": "KIC", "confidence": 0.9, "quad": box(10, 10, 60, 30)},
         {"text": "UTO", "confidence": 0.8, "quad": box(10, 50, 60, 62.8)},
@@ -99,23 +102,56 @@ def dataset(tmp_path: Path) -> Path:
     return write_dataset(tmp_path / "ds")
 
 
+@pytest.fixture
+def recorded(dataset) -> dict:
+    """READ as the engine would have recorded it: on the *preprocessed* page, in its pixels.
+
+    Preprocessing may deskew or crop (``transform`` maps prepared -> decoded pixels), so each quad
+    is mapped through the inverse; the harness must map it back to score it against the ground truth.
+    """
+    load = importlib.import_module("kyc_ocr.io").load
+    prepare = importlib.import_module("kyc_ocr.preprocess").prepare
+    pages = []
+    for page in READ["pages"]:
+        folder = "c0" if page["source"] == "id.png" else "c1"
+        (prepared,) = prepare(load([str(dataset / folder / page["source"])]))
+        inverse = np.linalg.inv(np.asarray(prepared.transform, dtype=np.float64))
+        lines = [{**line, "quad": [list(p) for p in apply_homography(line["quad"], inverse)]} for line in page["lines"]]
+        pages.append({**page, "width": prepared.width, "height": prepared.height, "lines": lines})
+    return {"pages": pages}
+
+
 @pytest.fixture(autouse=True)
 def pipeline_io(monkeypatch):
-    """Use kyc_ocr.io / kyc_ocr.preprocess; while they are not written yet, a plain PNG decoder stands in."""
-    if importlib.util.find_spec("kyc_ocr.io") is None:
+    """Use kyc_ocr.io / kyc_ocr.preprocess; while either is not written yet, a plain PNG decoder / no-op stands in."""
+    if not _has("kyc_ocr.io", "load"):
         def load(sources, settings=None):
             out = []
             for src in sources:
                 bgr = cv2.imread(str(src), cv2.IMREAD_COLOR)
                 out.append(PageImage(np.ascontiguousarray(bgr[:, :, ::-1]), str(src), 1, "sha-" + Path(src).name))
             return out
-        monkeypatch.setitem(sys.modules, "kyc_ocr.io", types.SimpleNamespace(load=load))
-    if importlib.util.find_spec("kyc_ocr.preprocess") is None:
-        monkeypatch.setitem(sys.modules, "kyc_ocr.preprocess", types.SimpleNamespace(prepare=list))
+        monkeypatch.setitem(sys.modules, "kyc_ocr.io", _module("kyc_ocr.io", load=load))
+    if not _has("kyc_ocr.preprocess", "prepare"):
+        monkeypatch.setitem(sys.modules, "kyc_ocr.preprocess", _module("kyc_ocr.preprocess", prepare=list))
 
 
-def test_ocr_stage_numbers(dataset):
-    report = evaluate(dataset, engine=ReplayEngine(recordings=RECORDED), stages=("ocr",))
+def _has(module: str, attr: str) -> bool:
+    try:
+        return hasattr(importlib.import_module(module), attr)
+    except ImportError:
+        return False
+
+
+def _module(name: str, **attrs):
+    module = types.ModuleType(name)
+    module.__spec__ = importlib.machinery.ModuleSpec(name, None)
+    module.__dict__.update(attrs)
+    return module
+
+
+def test_ocr_stage_numbers(dataset, recorded):
+    report = evaluate(dataset, engine=ReplayEngine(recordings=recorded), stages=("ocr",))
     assert report.stages == {"ocr": "ok", "fields": "skipped", "verdicts": "skipped"}
     assert (report.customers, report.documents) == (2, 2)  # c2 is train
     o = report.ocr.overall
@@ -139,15 +175,15 @@ def test_ocr_stage_numbers(dataset):
     assert data["fields"] is None and data["split"] == "test"
 
 
-def test_filters_split_preset_limit(dataset):
-    engine = ReplayEngine(recordings=RECORDED)
+def test_filters_split_preset_limit(dataset, recorded):
+    engine = ReplayEngine(recordings=recorded)
     assert evaluate(dataset, engine=engine, stages=("ocr",), presets=["scan"]).documents == 1
     assert evaluate(dataset, engine=engine, stages=("ocr",), split=None).customers == 3
     assert evaluate(dataset, engine=engine, stages=("ocr",), split="test", limit=1).customers == 1
 
 
-def test_missing_recording_counts_as_read_nothing(dataset):
-    only_id = {"pages": [RECORDED["pages"][0]]}
+def test_missing_recording_counts_as_read_nothing(dataset, recorded):
+    only_id = {"pages": [recorded["pages"][0]]}
     report = evaluate(dataset, engine=ReplayEngine(recordings=only_id), stages=("ocr",))
     assert report.timing["ocr"].errors == 1  # bill.png has no recording: EngineError, scored as empty
     assert report.ocr.by["preset"]["scan"].end_to_end.cer == 1.0
@@ -165,20 +201,28 @@ def _recorded_extract(files, settings=None, engine=None):
     return [ExtractedDocument(str(files[0]), "", "image/png", "id_card", match, fields)]
 
 
-def test_fields_stage_with_recorded_extraction(dataset, monkeypatch):
+def test_fields_stage_with_recorded_extraction(dataset, recorded, monkeypatch, tmp_path):
     import kyc_ocr.extract
 
     monkeypatch.setattr(kyc_ocr.extract, "extract", _recorded_extract, raising=False)
-    report = evaluate(dataset, engine=ReplayEngine(recordings=RECORDED), stages=("fields",))
+    report = evaluate(dataset, engine=ReplayEngine(recordings=recorded), stages=("fields",))
     assert report.stages["fields"] == "ok"
     acc = report.fields.overall
     # 3 GT fields: surname (normalised only), date_of_birth (exact), address (missing)
     assert (acc.overall.total, acc.overall.exact, acc.overall.normalized, acc.overall.missing) == (3, 1, 2, 1)
     assert acc.templates_right == 1 and acc.documents == 2
     assert report.fields.by["template"]["utility-bill"].overall.normalized == 0
+    data = report.to_dict()["fields"]
+    assert data["overall"]["template_accuracy"] == 0.5
+    assert data["overall"]["by_field"]["surname"] == {"exact": 0.0, "normalized": 1.0, "n": 1, "n_exact": 0,
+                                                      "n_normalized": 1, "n_missing": 0}
+    assert data["by_preset"]["scan"]["documents"] == 1
+    written = {p.name for p in report.write(tmp_path / "r")}
+    assert written == {"report.json", "report.md", "field_accuracy.png", "error_by_preset.png"}
+    assert "| surname | 1 | 0.00% | 100.00% | 0 |" in (tmp_path / "r" / "report.md").read_text()
 
 
-def test_verdict_stage_confusion(dataset, monkeypatch):
+def test_verdict_stage_confusion(dataset, recorded, monkeypatch):
     import kyc_ocr.verify
 
     class RecordedVerifier:
@@ -194,16 +238,21 @@ def test_verdict_stage_confusion(dataset, monkeypatch):
                            (CheckResult("same_name", status),), "test", "2026-01-01")
 
     monkeypatch.setattr(kyc_ocr.verify, "Verifier", RecordedVerifier)
-    report = evaluate(dataset, engine=ReplayEngine(recordings=RECORDED), stages=("verdicts",))
+    report = evaluate(dataset, engine=ReplayEngine(recordings=recorded), stages=("verdicts",))
     v = report.verdicts
     assert v.confusion["APPROVED"]["APPROVED"] == 1 and v.confusion["REJECTED"]["REVIEW"] == 1
     assert v.accuracy == 0.5
     assert (v.checks["same_name"].tp, v.checks["same_name"].fp) == (1, 0)  # WARN on c1, who expected it
+    from kyc_ocr.eval.markdown import to_markdown
+
+    md = to_markdown(report)  # columns: decided APPROVED, REVIEW, REJECTED
+    assert "| APPROVED | 1 | 0 | 0 |" in md and "| REJECTED | 0 | 1 | 0 |" in md
+    assert "| same_name | 1 | 0 | 0 | 100.00% | 100.00% |" in md
 
 
-def test_unavailable_stage_is_reported_not_raised(dataset, monkeypatch):
+def test_unavailable_stage_is_reported_not_raised(dataset, recorded, monkeypatch):
     monkeypatch.setitem(sys.modules, "kyc_ocr.verify", None)  # as if the module were not installed
-    report = evaluate(dataset, engine=ReplayEngine(recordings=RECORDED), stages=("ocr", "verdicts"))
+    report = evaluate(dataset, engine=ReplayEngine(recordings=recorded), stages=("ocr", "verdicts"))
     assert report.stages["ocr"] == "ok"
     assert report.stages["verdicts"].startswith("unavailable: ")
     assert report.to_dict()["verdicts"] is None
@@ -218,28 +267,28 @@ def test_quads_mapped_back_through_preprocessing():
     line = TextLine("A", 1.0, ((0, 0), (100, 0), (100, 10), (0, 10)))
     (mapped,) = to_ground_truth_coords([line], prepared, original, gt_page)
     # (0, 0) -> original (50, 20) -> GT (100, 40); (100, 10) -> (100, 25) -> (200, 50)
-    assert mapped.quad == pytest.approx(((100, 40), (200, 40), (200, 50), (100, 50)))
+    np.testing.assert_allclose(mapped.quad, [(100, 40), (200, 40), (200, 50), (100, 50)])
 
 
-def test_bad_dataset_inputs(tmp_path, dataset):
+def test_bad_dataset_inputs(tmp_path, dataset, recorded):
     with pytest.raises(InputError, match="no manifest.json"):
         evaluate(tmp_path)
     with pytest.raises(ConfigError, match="unknown stage"):
         evaluate(dataset, stages=("ocr", "speed"))
     with pytest.raises(InputError, match="unknown split"):
-        evaluate(dataset, engine=ReplayEngine(recordings=RECORDED), split="dev")
+        evaluate(dataset, engine=ReplayEngine(recordings=recorded), split="dev")
     (dataset / "c0" / "id.gt.json").write_text("{not json")
     with pytest.raises(InputError, match=r"id\.gt\.json: not readable JSON"):
-        evaluate(dataset, engine=ReplayEngine(recordings=RECORDED))
+        evaluate(dataset, engine=ReplayEngine(recordings=recorded))
     (dataset / "c0" / "id.gt.json").write_text(json.dumps({"file": "id.png"}))
     with pytest.raises(InputError, match="invalid GroundTruth at kind"):
-        evaluate(dataset, engine=ReplayEngine(recordings=RECORDED))
+        evaluate(dataset, engine=ReplayEngine(recordings=recorded))
 
 
-def test_cli_json_and_report(dataset, tmp_path, monkeypatch, capsys):
+def test_cli_json_and_report(dataset, recorded, tmp_path, monkeypatch, capsys):
     recordings = tmp_path / "rec"
     recordings.mkdir()
-    (recordings / "pages.json").write_text(json.dumps(RECORDED))
+    (recordings / "pages.json").write_text(json.dumps(recorded))
     monkeypatch.setenv("KYC_OCR_OCR_RECORDINGS", str(recordings))
     out = tmp_path / "report"
     code = main(["eval", str(dataset), "--engine", "replay", "--stages", "ocr", "--json", "--report", str(out)])

@@ -187,3 +187,52 @@ def test_confusion_matrix_and_per_check_precision_recall():
 def test_confusion_rejects_unknown_decision():
     with pytest.raises(InputError, match="unknown decision"):
         VerdictAccuracy().add("ACCEPT", "APPROVED", [], [])
+
+
+def test_padded_and_merged_lines_pair_for_reading():
+    from kyc_ocr.domain import TextLine
+    from kyc_ocr.eval.scores import OcrMetrics
+
+    word = box(10, 10, 30, 20)  # tight GT box, area 200
+    padded = box(7, 7, 33, 23)  # detector box around it, area 416: IoU 200/416 = .48, area precision .48
+    merged = box(100, 0, 300, 20)  # one detected line over two GT items on one baseline
+    gts = [("M", word), ("ANNA", box(100, 0, 180, 20)), ("MARIA", box(220, 0, 300, 20))]
+    m = OcrMetrics()
+    m.add_page([TextLine("M", 0.9, padded), TextLine("ANNA MARIA", 0.9, merged)], gts)
+    assert m.detection.tp == 0  # nothing reaches IoU .5 (ANNA: 1600/4000 = .4)
+    # merge: the box covers all of ANNA and MARIA, which make up (1600 + 1600)/4000 = .8 >= .4 of it;
+    # one-to-one: M (area recall 1, area precision .48)
+    p = m.pairing
+    assert (p.pred_paired, p.gt_paired, p.merges, p.splits) == (2, 3, 1, 0)
+    assert (m.recognition.lines, m.recognition.char_errors) == (2, 0)  # "ANNA MARIA" == "ANNA" + " " + "MARIA"
+    assert (m.end_to_end.chars, m.end_to_end.char_errors) == (1 + 10, 0)
+
+
+def test_split_line_and_unpaired_lines():
+    from kyc_ocr.domain import TextLine
+    from kyc_ocr.eval.scores import OcrMetrics
+
+    gt = box(0, 0, 90, 10)  # "BILL DATE 21/06" read as two pieces, right piece first in the output
+    left, right = box(0, -1, 44, 11), box(48, -1, 90, 11)  # each lies 440/528, 420/504 on the GT line
+    m = OcrMetrics()
+    m.add_page([TextLine("21/06", 0.9, right), TextLine("BILL DATE", 0.9, left),
+                TextLine("NOISE", 0.2, box(0, 50, 30, 60))], [("BILL DATE 21/06", gt), ("UTO", box(0, 80, 30, 90))])
+    assert m.pairing.splits == 1
+    assert m.recognition.char_errors == 0  # joined left to right: "BILL DATE 21/06"
+    assert (m.end_to_end.char_errors, m.end_to_end.chars) == (3, 15 + 3)  # UTO unread
+    assert (m.spurious_lines, m.spurious_chars) == (1, 5)
+
+
+def test_merge_on_upside_down_document_joins_in_reading_order():
+    from kyc_ocr.domain import TextLine
+    from kyc_ocr.eval.scores import OcrMetrics
+
+    def turned(x0, y0, x1, y1):  # a quad of text rotated 180 degrees: its own top-left is the image's bottom-right
+        return ((x1, y1), (x0, y1), (x0, y0), (x1, y0))
+
+    # printed "Nom :" then "MICHAUD"; on the turned page "Nom :" lies to the right of "MICHAUD"
+    gts = [("Nom :", turned(120, 0, 160, 10)), ("MICHAUD", turned(0, 0, 100, 10))]
+    m = OcrMetrics()
+    m.add_page([TextLine("Nom : MICHAUD", 0.9, box(-2, -2, 162, 12))], gts)
+    assert m.pairing.merges == 1
+    assert m.recognition.char_errors == 0  # joined as "Nom : MICHAUD", not "MICHAUD Nom :"

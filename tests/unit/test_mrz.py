@@ -160,3 +160,13 @@ def test_build_rejects_bad_values(kwargs: dict) -> None:
         build_mrz("TD3", **base)
     with pytest.raises(InputError):
         build_mrz("TD9", **{**base, **dict(document_number="1")})
+
+
+def test_td3_empty_personal_number_check_may_be_filler_or_zero() -> None:
+    text = build_mrz("TD3", document_code="P", issuing_country="UTO", surname="Eriksson", given_names="Anna",
+                     document_number="L898902C3", nationality="UTO", date_of_birth="1974-08-12", sex="F",
+                     date_of_expiry="2012-04-15")
+    line2 = text.splitlines()[1]
+    assert line2[28:43] == "<" * 15
+    assert parse_mrz(text).valid
+    assert parse_mrz(text[:-2] + "0" + text[-1]).valid  # '0' in the check position is equally correct

@@ -58,3 +58,10 @@ def test_prefers_the_valid_td1_over_noise() -> None:
     lines += [_line(t, (0, 400 + 30 * i, 300, 425 + 30 * i)) for i, t in enumerate(td1)]
     cand = find_mrz(lines)
     assert cand is not None and cand.mrz.format == "TD1" and cand.mrz.valid
+
+
+def test_tilted_lines_in_swapped_vertical_order() -> None:
+    # a tilted photo: the boxes overlap vertically and the second MRZ line's box starts higher
+    lines = [_line(L2, (10, 495, 900, 540)), _line(L1, (12, 505, 905, 545))]
+    cand = find_mrz(lines)
+    assert cand is not None and cand.mrz.valid and cand.text == f"{L1}\n{L2}"

@@ -97,13 +97,16 @@ def test_one_damaged_character(doc: dict, data: st.DataObject) -> None:
     damaged = "\n".join(lines)
 
     raw = parse_mrz(damaged, today=TODAY, repair=False)
-    theirs = _their_checks(doc["format"], damaged)
+    theirs = _their_checks(raw.format, damaged)  # a damaged I/V document code switches TD2 <-> MRV-B
     assert {k: raw.checks[k] for k in theirs} == theirs  # same check-digit verdicts as the referee
     # (a change may still pass every check: ICAO's 7-3-1 digit is blind to e.g. 0 -> A at weight 7)
 
     fixed = parse_mrz(damaged, today=TODAY)
     covered = bool(layout.covering_checks(li, pos))
     realistic = AMBIGUOUS.get(new, "").find(old) >= 0  # an OCR-style confusion the repair knows
-    if covered and realistic and layout.char_class(li, pos) == "X":
-        # a known confusion in a checked field: either repaired back or left invalid, never a wrong 'valid'
-        assert fixed.text == text or not fixed.valid
+    if covered and realistic and layout.char_class(li, pos) == "X" and raw.format == doc["format"]:
+        # a known confusion in a checked field: repaired back, or left invalid, or (a chance pass of the
+        # check digit elsewhere, ~3% on random numbers: benchmarks/mrz_repair.py) valid only with the
+        # search's guess reported, and scored below 100
+        if fixed.text != text and fixed.valid:
+            assert any(c.why == "check digits confirm" for c in fixed.corrections) and fixed.score < 100

@@ -35,7 +35,7 @@ def test_db_post_processing_matches_rapidocr_reference():
     ref_boxes, ref_scores = reference.filter_det_res(ref_boxes, ref_scores, 480, 960)
     ours = boxes_from_map(prob, (480, 960))
     assert len(ours) == len(ref_boxes) == 5
-    key = lambda q: (round(q[0][1] / 10), q[0][0])  # noqa: E731
+    key = lambda q: (round(q[0][1] / 10), q[0][0])
     ours = sorted(ours, key=lambda item: key(item[0]))
     ref = sorted(zip(ref_boxes.tolist(), ref_scores), key=lambda item: key(item[0]))
     for (quad, score), (ref_quad, ref_score) in zip(ours, ref):

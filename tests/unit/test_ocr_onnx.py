@@ -106,6 +106,7 @@ def test_recognition_uses_few_fixed_widths_and_keeps_long_lines_wide(engine, mon
     mrz_width = 48 * crops[4].shape[1] / crops[4].shape[0]
     assert max(widths) >= mrz_width  # the MRZ line is never squashed
     text, confidence = results[4]
+    assert 0.5 < confidence <= 1.0
     assert len(text) == 44 and text.count("<") == MRZ_TD3.count("<")
     assert text.replace("0", "O") == MRZ_TD3
     assert results[:5] == results[5:10]
@@ -141,3 +142,21 @@ def test_bad_crops_raise_input_error(engine):
         engine.recognize([np.zeros((0, 10, 3), np.uint8)])
     with pytest.raises(InputError):
         engine.recognize([np.zeros((10, 10, 3), np.float32)])
+
+
+def _texts_in_child(image: np.ndarray) -> tuple[int, list[str]]:
+    import os
+
+    page = get("onnx", threads=2).read([PageImage(image, "child.png")])[0]  # the parent's cached engine
+    return os.getpid(), [ln.text for ln in page.lines]
+
+
+def test_forked_worker_processes_load_their_own_sessions(engine, cards, read_together):
+    import multiprocessing
+    import os
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        pid, texts = pool.apply(_texts_in_child, (cards[0].image,))
+    assert pid != os.getpid()
+    assert texts == [ln.text for ln in read_together[0].lines]
+    assert engine._sessions.pid == os.getpid()  # the parent's sessions were not replaced

@@ -151,8 +151,7 @@ def test_field_values_and_evidence_are_encrypted_at_rest(url):
         assert keyless.list_verdicts()[0].verdict_id == saved.verdict_id  # ids and decisions stay readable
         with pytest.raises(StoreError, match="set KYC_OCR_ENCRYPTION_KEY"):
             keyless.get_verdict(saved.verdict_id)
-    with Store(url, encryption_key=Fernet.generate_key().decode()) as wrong:
-        with pytest.raises(StoreError, match="not the key"):
+    with Store(url, encryption_key=Fernet.generate_key().decode()) as wrong, pytest.raises(StoreError, match="not the key"):
             wrong.get_verdict(saved.verdict_id)
     with Store(url, encryption_key=f"{Fernet.generate_key().decode()},{key}") as rotated:  # old key still opens
         assert rotated.get_verdict(saved.verdict_id).verdict_id == saved.verdict_id

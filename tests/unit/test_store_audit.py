@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 
 import pytest
@@ -42,7 +43,7 @@ def test_chain_is_linked_from_genesis_and_hashes_are_reproducible(store):
             "action": "customer.created", "entity": "customer", "entity_id": "cust-0",
             "payload": {"customer_id": "cust-0"}}
     assert hashlib.sha256((GENESIS + canonical_json(body)).encode()).hexdigest() == first["hash"]
-    for prev, row in zip(rows, rows[1:], strict=False):
+    for prev, row in itertools.pairwise(rows):
         assert row["prev_hash"] == prev["hash"]
     assert [r["action"] for r in rows[:5]] == ["customer.created"] + ["document.stored"] * 3 + ["verdict.recorded"]
     for r in rows:  # payloads carry ids and hashes only

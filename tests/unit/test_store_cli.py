@@ -105,10 +105,10 @@ def test_audit_show_annotate_colours_boxes_by_check_status(tmp_path, db_url, mon
     assert main(["audit", "show", saved.verdict_id, "--annotate", str(out), "--db", db_url]) == 0
     [png] = sorted(out.glob("*.png"))
     drawn = Image.open(png).convert("RGB")
-    x0, y0, x1, y1 = (int(v) for v in surname.box)
+    x0, y0, _, y1 = (int(v) for v in surname.box)
     assert drawn.getpixel((x0 + 1, (y0 + y1) // 2)) == (220, 30, 30)  # FAIL: red
-    x0, y0, x1, y1 = (int(v) for v in sex.box)
+    x0, y0, _, y1 = (int(v) for v in sex.box)
     assert drawn.getpixel((x0 + 1, (y0 + y1) // 2)) == (20, 160, 60)  # PASS: green
-    x0, y0, x1, y1 = (int(v) for v in passport.fields["address"].box)
+    x0, y0, _, y1 = (int(v) for v in passport.fields["address"].box)
     assert drawn.getpixel((x0 + 1, (y0 + y1) // 2)) == (40, 90, 220)  # looked at by no check: blue
     assert drawn.getpixel((5, 5)) == (255, 255, 255)

@@ -23,18 +23,22 @@ depends_on: str | None = None
 _MESSAGE = "audit_events is append-only"
 
 SQLITE_TRIGGERS = (
-    f"CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
-    f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END",
-    f"CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
-    f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END",
+    f"CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END",
+    f"CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END",
 )
 POSTGRES_TRIGGERS = (
-    "CREATE FUNCTION kyc_ocr_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    f"BEGIN RAISE EXCEPTION '{_MESSAGE}' USING ERRCODE = 'insufficient_privilege'; END $$",
-    "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
-    "FOR EACH ROW EXECUTE FUNCTION kyc_ocr_audit_append_only()",
-    "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
-    "FOR EACH STATEMENT EXECUTE FUNCTION kyc_ocr_audit_append_only()",
+    (
+        "CREATE FUNCTION kyc_ocr_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN RAISE EXCEPTION '{_MESSAGE}' USING ERRCODE = 'insufficient_privilege'; END $$"
+    ),
+    (
+        "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+        "FOR EACH ROW EXECUTE FUNCTION kyc_ocr_audit_append_only()"
+    ),
+    (
+        "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+        "FOR EACH STATEMENT EXECUTE FUNCTION kyc_ocr_audit_append_only()"
+    ),
 )
 
 

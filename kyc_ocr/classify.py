@@ -1,0 +1,171 @@
+"""Which template a document is: scored evidence, never a forced guess.
+
+Each specific template scores 0..1 from four parts, weighted and renormalised
+over the parts it defines: keywords found (fuzzy, see
+:mod:`kyc_ocr.extract.labels`; 0.3), required anchors found (0.4), the MRZ
+format (0.2) and the page's aspect ratio (0.1). An ``exclude`` keyword found
+costs 0.25; an MRZ of another format than the template's costs 0.3.
+
+The decision (:func:`match`):
+
+* the best specific template at or above :data:`THRESHOLD`, ahead of the
+  second by more than :data:`MARGIN`, wins;
+* two specific templates within :data:`MARGIN` of each other at or above the
+  threshold: ``template_id="ambiguous"`` (document_type shared by both, else
+  ``unknown``) — extraction then uses the generic templates;
+* otherwise ``generic-mrz`` when an MRZ is on the pages, ``generic-id`` when
+  enough common identity labels are, and ``template_id="unknown"``
+  (document_type ``unknown``, no fields) when neither is.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from kyc_ocr.domain import Page, TemplateMatch
+from kyc_ocr.extract.labels import fold, match_label
+from kyc_ocr.extract.mrz_locate import MRZCandidate, find_mrz
+from kyc_ocr.templates.schema import Template
+
+log = logging.getLogger(__name__)
+
+THRESHOLD = 0.6
+MARGIN = 0.05
+GENERIC_ID_MIN = 3  # anchor groups of generic-id that must be found
+AMBIGUOUS, UNKNOWN = "ambiguous", "unknown"
+_WEIGHTS = {"keywords": 0.3, "anchors": 0.4, "mrz": 0.2, "aspect": 0.1}
+
+
+@dataclass(frozen=True)
+class Score:
+    """One template's score and the evidence behind it."""
+
+    template: Template
+    score: float
+    parts: dict[str, float]
+    notes: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.notes)
+
+
+def _found(groups: Sequence[Sequence[str]], folded: Sequence[str], min_score: float = 85.0) -> list[str]:
+    """The first variant of each group found on any line."""
+    out = []
+    for group in groups:
+        for variant in group:
+            if any(match_label(variant, line, min_score) for line in folded):
+                out.append(variant)
+                break
+    return out
+
+
+def page_mrz(pages: Sequence[Page]) -> MRZCandidate | None:
+    """The best MRZ over all pages (highest parse score)."""
+    best: MRZCandidate | None = None
+    for page in pages:
+        cand = find_mrz(page.lines)
+        if cand is not None and (best is None or cand.mrz.score > best.mrz.score):
+            best = cand
+    return best
+
+
+def _aspect(pages: Sequence[Page]) -> float:
+    page = pages[0]
+    return page.width / max(1, page.height)
+
+
+def score_template(template: Template, pages: Sequence[Page], mrz: MRZCandidate | None,
+                   folded: Sequence[str] | None = None) -> Score:
+    """Score one template against the pages (``folded``: the pages' lines, folded, when already computed)."""
+    folded = folded if folded is not None else [fold(ln.text) for p in pages for ln in p.lines]
+    spec = template.match
+    parts: dict[str, float] = {}
+    notes: list[str] = []
+    penalty = 0.0
+    if spec.keywords:
+        kw = _found(spec.keywords, folded)
+        parts["keywords"] = len(kw) / len(spec.keywords)
+        notes.append(f"keywords {len(kw)}/{len(spec.keywords)}")
+    if spec.anchors:
+        an = _found(spec.anchors, folded)
+        parts["anchors"] = len(an) / len(spec.anchors)
+        notes.append(f"anchors {len(an)}/{len(spec.anchors)}")
+    found_fmt = mrz.mrz.format if mrz is not None else None
+    if spec.mrz == "none":
+        parts["mrz"] = 1.0 if found_fmt is None else 0.0
+    elif spec.mrz == "any" or spec.mrz == found_fmt:
+        parts["mrz"] = 1.0 if found_fmt else 0.2
+    else:
+        parts["mrz"] = 0.2 if found_fmt is None else 0.0
+        penalty += 0.3 if found_fmt else 0.0
+    notes.append(f"MRZ {found_fmt or 'none'} (template: {spec.mrz})")
+    if spec.aspect_ratio:
+        ratio = _aspect(pages)
+        low, high = spec.aspect_ratio
+        parts["aspect"] = 1.0 if low <= ratio <= high else max(0.0, 1 - 4 * min(abs(ratio - low), abs(ratio - high)))
+        notes.append(f"aspect {ratio:.2f}")
+    excluded = _found([[w] for w in spec.exclude], folded)
+    if excluded:
+        penalty += 0.25 * len(excluded)
+        notes.append(f"excluded words: {len(excluded)}")
+    weight = sum(_WEIGHTS[k] for k in parts)
+    score = sum(_WEIGHTS[k] * v for k, v in parts.items()) / weight - penalty
+    return Score(template, max(0.0, min(1.0, score)), parts, tuple(notes))
+
+
+def _generic_mrz(template: Template, mrz: MRZCandidate) -> Score:
+    checks = mrz.mrz.checks
+    passed = sum(checks.values())
+    note = f"only an MRZ is recognisable: {mrz.mrz.format}, {passed}/{len(checks)} check digits"
+    return Score(template, 0.4 + 0.2 * passed / max(1, len(checks)), {"mrz": 1.0}, (note,))
+
+
+def _match(score: Score, kind: str | None = None, template_id: str | None = None, reason: str | None = None
+           ) -> TemplateMatch:
+    t = score.template
+    return TemplateMatch(template_id or t.id, t.version if template_id is None else "",
+                         kind or t.document_type, score.score, reason or score.reason, t.country, t.side)
+
+
+def score_all(pages: Sequence[Page], templates: Iterable[Template], mrz: MRZCandidate | None = None
+              ) -> list[Score]:
+    """Scores of every specific (non-generic) template, best first (``mrz`` found on the pages when not given)."""
+    mrz = mrz if mrz is not None else page_mrz(pages)
+    folded = [fold(ln.text) for p in pages for ln in p.lines]
+    scores = [score_template(t, pages, mrz, folded) for t in templates if not t.generic]
+    return sorted(scores, key=lambda s: -s.score)
+
+
+def match(pages: Sequence[Page], templates: Iterable[Template], mrz: MRZCandidate | None = None) -> TemplateMatch:
+    """The template of the document whose OCR'd pages are ``pages`` (see the module docstring)."""
+    templates = list(templates)
+    if not pages:
+        return TemplateMatch(UNKNOWN, "", UNKNOWN, 0.0, "no pages")
+    mrz = mrz if mrz is not None else page_mrz(pages)
+    ranked = score_all(pages, templates, mrz)
+    if ranked and ranked[0].score >= THRESHOLD:
+        best = ranked[0]
+        close = [s for s in ranked[1:] if s.score >= THRESHOLD and best.score - s.score <= MARGIN]
+        if not close:
+            log.debug("matched %s (%.2f)", best.template.id, best.score)
+            return _match(best)
+        kinds = {best.template.document_type, *(s.template.document_type for s in close)}
+        why = " vs ".join(f"{s.template.id} {s.score:.2f}" for s in [best, *close])
+        return _match(best, kinds.pop() if len(kinds) == 1 else UNKNOWN, AMBIGUOUS, f"ambiguous: {why}")
+    generic = {t.id: t for t in templates if t.generic}
+    best_note = f"; best specific {ranked[0].template.id} {ranked[0].score:.2f}" if ranked else ""
+    if mrz is not None and "generic-mrz" in generic:
+        score = _generic_mrz(generic["generic-mrz"], mrz)
+        return _match(score, mrz.mrz.kind, reason=score.reason + best_note)
+    if "generic-id" in generic:
+        score = score_template(generic["generic-id"], pages, mrz)
+        found = round(score.parts.get("anchors", 0.0) * len(generic["generic-id"].match.anchors))
+        if found >= GENERIC_ID_MIN:
+            return _match(Score(score.template, 0.3 + 0.3 * score.parts["anchors"], score.parts, score.notes),
+                          reason=f"common identity labels only: {score.reason}{best_note}")
+    return TemplateMatch(UNKNOWN, "", UNKNOWN, ranked[0].score if ranked else 0.0,
+                         f"no template recognised{best_note}")

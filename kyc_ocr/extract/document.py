@@ -1,0 +1,264 @@
+"""Fields of one classified document: locators in priority order, normalised, cross-checked with the MRZ.
+
+For each field of the template the locators are tried in order; the first
+candidate whose text the field type accepts (:mod:`kyc_ocr.extract.values`)
+wins. Confidence starts from the OCR confidence, is kept for a value that
+passed a real rule (date, country, checksum, pattern) and lowered 5% for free
+text; a value the MRZ confirms gets half its doubt removed, one the MRZ
+contradicts loses 40% (the contradiction itself is reported by the
+in-document checks of :mod:`kyc_ocr.checks`, never hidden here).
+
+Cross-fill: when the pages carry an MRZ, ``mrz`` (corrected lines joined by
+``\\n``), ``surname_mrz`` and ``given_names_mrz`` always come from it, and
+every MRZ field the visual zone lacks is added under its canonical name with
+``source="mrz"``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+from kyc_ocr.domain import Field, FieldSource, Page, PageImage, TemplateMatch
+from kyc_ocr.errors import InputError
+from kyc_ocr.extract.fast import ZONES_SUFFIX
+from kyc_ocr.extract.labels import fold, match_label
+from kyc_ocr.extract.locators import (
+    Candidate,
+    PageContext,
+    label_candidates,
+    layout_offset,
+    regex_candidates,
+    union,
+    zone_candidates,
+)
+from kyc_ocr.extract.mrz_locate import MRZCandidate
+from kyc_ocr.extract.normalize import transliterate_icao
+from kyc_ocr.extract.values import normalize_value
+from kyc_ocr.templates.schema import FieldSpec, Locator, Template
+
+log = logging.getLogger(__name__)
+
+#: canonical field -> MRZ attribute (``MRZ.to_dict`` keys, plus ``text`` and ``personal_number``)
+MRZ_CANONICAL = ("surname", "given_names", "document_number", "nationality", "date_of_birth", "sex",
+                 "date_of_expiry", "issuing_country")
+_MRZ_TYPES = {"date_of_birth": "date", "date_of_expiry": "date", "nationality": "country",
+              "issuing_country": "country", "sex": "sex", "document_number": "document_number",
+              "surname": "name", "given_names": "name"}
+
+
+@dataclass
+class Evidence:
+    """What extraction looks at for one document: OCR'd pages, the MRZ, the barcode (decoded lazily)."""
+
+    pages: Sequence[Page]
+    images: Sequence[PageImage] = ()
+    mrz: MRZCandidate | None = None
+    _barcode: tuple[str, dict[str, str], Candidate] | None = field(default=None, init=False)
+    _barcode_done: bool = field(default=False, init=False)
+
+    def barcode(self) -> tuple[str, dict[str, str], Candidate] | None:
+        """``(payload, canonical AAMVA fields, candidate)`` of the first AAMVA PDF417 found, or ``None``."""
+        if self._barcode_done:
+            return self._barcode
+        self._barcode_done = True
+        from kyc_ocr.extract.barcode import decode_pdf417, parse_aamva
+
+        for image in self.images:
+            for found, back in _pdf417_deskewed(image.image, decode_pdf417):
+                try:
+                    record = parse_aamva(found.text)
+                except InputError as err:
+                    log.debug("PDF417 on %s page %d is not AAMVA: %s", image.source, image.page, err)
+                    continue
+                pts = cv2.transform(np.array([found.quad], dtype=np.float64), back)[0]
+                xs, ys = pts[:, 0].tolist(), pts[:, 1].tolist()
+                cand = Candidate(found.text, 0.99, (min(xs), min(ys), max(xs), max(ys)), image.page,
+                                 FieldSource.BARCODE)
+                self._barcode = (found.text, record.fields, cand)
+                return self._barcode
+        return None
+
+
+def _pdf417_deskewed(image: np.ndarray, decode: Callable[[np.ndarray], list[Any]]
+                     ) -> Iterator[tuple[Any, np.ndarray]]:
+    """PDF417 symbols of ``image`` with the 2x3 affine that maps their quads back to it.
+
+    zxing's PDF417 reader gives up on a symbol skewed by a degree or two (a scan, a photo that
+    preprocessing did not straighten), so small rotations are tried when the image as given has none.
+    """
+    identity = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    found = decode(image)
+    if found:
+        yield from ((f, identity) for f in found)
+        return
+    h, w = image.shape[:2]
+    for angle in (1.5, -1.5, 3.0, -3.0, 4.5, -4.5):
+        turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        rotated = cv2.warpAffine(image, turn, (w, h), borderValue=(255, 255, 255))
+        found = decode(rotated)
+        if found:
+            back = cv2.invertAffineTransform(turn)
+            yield from ((f, back) for f in found)
+            return
+
+
+def _mrz_value(mrz: MRZCandidate, name: str) -> str | None:
+    m = mrz.mrz
+    if name == "text":
+        return m.text
+    if name in ("personal_number", "optional_data"):
+        return m.optional_data or None
+    value = m.to_dict().get(name)
+    return str(value) if value else None
+
+
+def _mrz_candidate(mrz: MRZCandidate, name: str, page: int) -> Candidate | None:
+    value = _mrz_value(mrz, name)
+    if value is None:
+        return None
+    box = union([(min(p[0] for p in q), min(p[1] for p in q), max(p[0] for p in q), max(p[1] for p in q))
+                 for q in mrz.quads])
+    conf = mrz.confidence * (1.0 if mrz.mrz.valid else 0.5)
+    return Candidate(value, conf, box, page, FieldSource.MRZ)
+
+
+def _mrz_page(ev: Evidence) -> int:
+    if ev.mrz is None:
+        return 1
+    for page in ev.pages:
+        if any(ln in page.lines for ln in ev.mrz.lines[:1]):
+            return page.page
+    return ev.pages[0].page if ev.pages else 1
+
+
+def _candidates(spec: FieldSpec, loc: Locator, contexts: Sequence[PageContext], ev: Evidence
+                ) -> Iterator[Candidate]:
+    if loc.label is not None:
+        for ctx in contexts:
+            yield from label_candidates(ctx, spec.name, loc.label)
+    elif loc.zone is not None:
+        for ctx in contexts:
+            yield from zone_candidates(ctx, spec.name, loc.zone)
+    elif loc.regex is not None:
+        for ctx in contexts:
+            yield from regex_candidates(ctx, loc.regex)
+    elif loc.mrz is not None:
+        if ev.mrz is not None:
+            cand = _mrz_candidate(ev.mrz, loc.mrz, _mrz_page(ev))
+            if cand is not None:
+                yield cand
+    elif loc.barcode is not None:
+        found = ev.barcode()
+        if found is not None:
+            payload, fields, cand = found
+            value = payload if loc.barcode == "raw" else fields.get(loc.barcode)
+            if value:
+                yield Candidate(value, cand.confidence, cand.box, cand.page, FieldSource.BARCODE)
+
+
+def mrz_agrees(name: str, value: str, mrz: MRZCandidate) -> bool | None:
+    """Whether a visual value agrees with the MRZ (``None`` when the MRZ has no such field).
+
+    Names compare in ICAO transliteration, allowing the MRZ's truncation.
+    """
+    theirs = _mrz_value(mrz, name)
+    if theirs is None or name not in MRZ_CANONICAL:
+        return None
+    if name in ("surname", "given_names"):
+        mine = transliterate_icao(value).replace("<", " ")
+        other = theirs.replace("<", " ").strip()
+        return bool(other) and (mine == other or (len(other) >= 10 and mine.startswith(other)))
+    if name == "document_number":
+        return value.replace("<", "") == theirs.replace("<", "")
+    return value == theirs
+
+
+def _confidence(cand: Candidate, validated: bool, agrees: bool | None) -> float:
+    conf = cand.confidence if validated else cand.confidence * 0.95
+    if cand.source is FieldSource.MRZ or agrees is None:
+        return conf
+    return 1 - (1 - conf) * 0.5 if agrees else conf * 0.6
+
+
+def extract_field(spec: FieldSpec, template: Template, contexts: Sequence[PageContext], ev: Evidence
+                  ) -> Field | None:
+    """The field's value from the first locator candidate its type accepts, or ``None`` when none does."""
+    for loc in spec.locators:
+        for cand in _candidates(spec, loc, contexts, ev):
+            try:
+                value, validated = normalize_value(spec, cand.text, template.date_order, template.number_pattern)
+            except InputError as err:
+                log.debug("%s: %s candidate rejected: %s", spec.name, loc.kind, err)
+                continue
+            agrees = mrz_agrees(spec.name, value, ev.mrz) if ev.mrz is not None else None
+            if spec.verify_mrz and agrees is False:
+                log.debug("%s: visual value disagrees with the MRZ; not kept for a generic layout", spec.name)
+                continue
+            return Field(spec.name, value, cand.text, _confidence(cand, validated, agrees), cand.source,
+                         cand.page, cand.box)
+    return None
+
+
+def _cross_fill(fields: dict[str, Field], template: Template, ev: Evidence) -> None:
+    if ev.mrz is None:
+        return
+    page = _mrz_page(ev)
+    always = {"mrz": "text", "surname_mrz": "surname", "given_names_mrz": "given_names"}
+    wanted = [(name, src, "mrz" if name == "mrz" else "name") for name, src in always.items()]
+    wanted += [(name, name, _MRZ_TYPES[name]) for name in MRZ_CANONICAL if name not in fields]
+    for name, src, kind in wanted:
+        if name in fields and name not in always:
+            continue
+        if name in always and name in fields and fields[name].source is FieldSource.MRZ:
+            continue
+        cand = _mrz_candidate(ev.mrz, src, page)
+        if cand is None:
+            continue
+        date_kind = {"date_of_birth": "birth", "date_of_expiry": "expiry"}.get(name)
+        spec = FieldSpec(name=name, type=kind, locators=(Locator(mrz=src),), date_kind=date_kind)
+        try:
+            value, _ = normalize_value(spec, cand.text, "YMD")
+        except InputError:
+            continue
+        fields[name] = Field(name, value, cand.text, cand.confidence, FieldSource.MRZ, cand.page, cand.box)
+
+
+def _title(template: Template, pages: Sequence[Page]) -> tuple[str, float]:
+    """The printed line that names the document (a keyword line), if any."""
+    for group in template.match.keywords[:1]:
+        for page in pages:
+            for line in page.lines:
+                folded = fold(line.text)
+                if any(match_label(k, folded, 85.0) for k in group):
+                    return line.text, line.confidence
+    return "", 0.0
+
+
+def extract_document(template: Template, match: TemplateMatch, ev: Evidence) -> dict[str, Field]:
+    """Every field ``template`` finds in ``ev``, plus ``document_type`` and the MRZ cross-fill."""
+    labels: dict[str, list[str]] = {}
+    for spec in template.fields:
+        for loc in spec.locators:
+            if loc.label is not None:
+                labels.setdefault(spec.name, []).extend(loc.label.labels)
+    contexts = [PageContext.build(page, labels, offset=(0.0, 0.0) if page.engine.endswith(ZONES_SUFFIX)
+                                  else layout_offset(page, template.match.anchor_zones)) for page in ev.pages]
+    fields: dict[str, Field] = {}
+    for spec in template.fields:
+        found = extract_field(spec, template, contexts, ev)
+        if found is not None:
+            fields[spec.name] = found
+        elif spec.required:
+            log.info("required field %s not found (template %s)", spec.name, template.id)
+    _cross_fill(fields, template, ev)
+    raw, conf = _title(template, ev.pages)
+    page = ev.pages[0].page if ev.pages else 1
+    fields["document_type"] = Field("document_type", match.document_type, raw, match.score * (conf or 1.0),
+                                    FieldSource.VISUAL, page, None)
+    return fields

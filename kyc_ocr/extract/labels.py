@@ -1,0 +1,170 @@
+"""Printed labels on OCR lines: fuzzy, multilingual, word-aligned, most specific first.
+
+Text is *folded* before comparison: accents dropped, upper case, ``°``/``º``
+read as ``O``, every run of punctuation and spaces one space. A label of at
+most four folded characters must appear as a whole word; a longer one is
+found with rapidfuzz's ``partial_ratio`` alignment, widened to whole words and
+re-scored, so ``NOM`` never matches inside ``NOMBRES`` and ``NAME`` never
+inside ``GIVEN NAMES``. When labels of several fields match on one line the
+longest label wins its characters (``Date of birth`` beats ``Date``).
+
+>>> fold("Né(e) le : 04.09.1961")
+'NE E LE 04 09 1961'
+>>> line = TextLine("Given names / Prénoms / Nombres", 0.9, ((0, 0), (310, 0), (310, 20), (0, 20)))
+>>> [(h.field, line.text[h.start:h.end]) for h in find_labels([line], {"surname": ("Nom", "Surname"),
+...     "given_names": ("Given names", "Prénoms", "Nombres")})[0]]
+[('given_names', 'Given names / Prénoms / Nombres')]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from kyc_ocr.domain import Box, TextLine
+
+SHORT = 4  # folded labels this short must match a whole word exactly
+_SEPARATORS = set(" /|:-,.;")
+_ATTACHED = set(")]}.°º:")
+
+
+def _fold_char(ch: str) -> str:
+    if ch in "°º":
+        return "O"
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    base = base.upper().replace("ß", "SS")
+    return "".join(c if c.isalnum() else " " for c in base)
+
+
+def fold_map(text: str) -> tuple[str, list[int]]:
+    """Folded text and, for each folded character, the index of the original character it came from.
+
+    >>> fold_map("N° 5")
+    ('NO 5', [0, 1, 2, 3])
+    """
+    out: list[str] = []
+    pos: list[int] = []
+    for i, ch in enumerate(text):
+        for c in _fold_char(ch):
+            if c == " " and (not out or out[-1] == " "):
+                continue
+            out.append(c)
+            pos.append(i)
+    while out and out[-1] == " ":
+        out.pop()
+        pos.pop()
+    return "".join(out), pos
+
+
+@lru_cache(maxsize=8192)
+def fold(text: str) -> str:
+    """Folded form of ``text`` (see the module docstring)."""
+    return fold_map(text)[0]
+
+
+def _word_span(folded: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and folded[start - 1] != " ":
+        start -= 1
+    while end < len(folded) and folded[end] != " ":
+        end += 1
+    return start, end
+
+
+def match_label(label: str, folded_line: str, min_score: float = 86.0) -> tuple[float, int, int] | None:
+    """``(score, start, end)`` of ``label`` in a folded line (positions in the folded line), or ``None``.
+
+    >>> match_label("Date of birth", fold("3. Date 0f birth / Date de naissance"))
+    (92.3076923076923, 2, 15)
+    >>> match_label("Nom", fold("Nombres")) is None, match_label("Nom", fold("Nom / Surname"))
+    (True, (100.0, 0, 3))
+    """
+    key = fold(label)
+    if not key or not folded_line:
+        return None
+    if len(key) <= SHORT:
+        m = re.search(rf"(?<![A-Z0-9]){re.escape(key)}(?![A-Z0-9])", folded_line)
+        return (100.0, m.start(), m.end()) if m else None
+    if len(folded_line) < len(key) * 0.8:
+        return None
+    al = fuzz.partial_ratio_alignment(key, folded_line, score_cutoff=min_score)
+    if al is None:
+        return None
+    start, end = _word_span(folded_line, al.dest_start, al.dest_end)
+    score = fuzz.ratio(key, folded_line[start:end])
+    if score < min_score:
+        return None
+    return score, start, end
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    """A field's label found on line ``line`` at characters ``start:end`` of its original text."""
+
+    field: str
+    line: int
+    start: int
+    end: int
+    score: float
+    length: int  # folded length of the best label variant (specificity)
+
+
+def span_box(line: TextLine, start: int, end: int) -> Box:
+    """The part of a line's box that holds characters ``start:end`` (proportional to character count)."""
+    x0, y0, x1, y1 = line.bbox
+    n = max(1, len(line.text))
+    return (x0 + (x1 - x0) * start / n, y0, x0 + (x1 - x0) * end / n, y1)
+
+
+def _hits_on_line(index: int, line: TextLine, labels: Mapping[str, Sequence[str]], min_score: float
+                  ) -> list[LabelHit]:
+    folded, pos = fold_map(line.text)
+    found: list[LabelHit] = []
+    for name, variants in labels.items():
+        for variant in variants:
+            m = match_label(variant, folded, min_score)
+            if m is not None:
+                score, s, e = m
+                end = pos[e - 1] + 1
+                while end < len(line.text) and line.text[end] in _ATTACHED:  # "Prénom(s)", "No.", "N°:"
+                    end += 1
+                found.append(LabelHit(name, index, pos[s], end, score, len(fold(variant))))
+    # most specific first; a hit may not overlap characters already claimed
+    found.sort(key=lambda h: (-h.length, -h.score, h.start))
+    taken: list[LabelHit] = []
+    for hit in found:
+        if all(hit.end <= t.start or hit.start >= t.end for t in taken):
+            taken.append(hit)
+    return _merge(sorted(taken, key=lambda h: h.start), line.text)
+
+
+def _merge(hits: list[LabelHit], text: str) -> list[LabelHit]:
+    """Join neighbouring hits of the same field separated only by ``/``, ``:`` or spaces."""
+    out: list[LabelHit] = []
+    for hit in hits:
+        prev = out[-1] if out else None
+        if prev and prev.field == hit.field and set(text[prev.end:hit.start]) <= _SEPARATORS:
+            out[-1] = LabelHit(hit.field, hit.line, prev.start, hit.end, max(prev.score, hit.score),
+                               max(prev.length, hit.length))
+        else:
+            out.append(hit)
+    return out
+
+
+def find_labels(lines: Sequence[TextLine], labels: Mapping[str, Sequence[str]], min_score: float = 86.0
+                ) -> list[list[LabelHit]]:
+    """For each line, the label hits on it (left to right), fields competing for characters."""
+    return [_hits_on_line(i, line, labels, min_score) for i, line in enumerate(lines)]
+
+
+def strip_separators(text: str) -> str:
+    """Trim separators a label leaves around its value.
+
+    >>> strip_separators(" : / VALENTÍN ")
+    'VALENTÍN'
+    """
+    return text.strip(" /|:;,-–—\t")

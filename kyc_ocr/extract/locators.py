@@ -1,0 +1,276 @@
+"""Locators: where a field's raw text is on the OCR'd pages.
+
+Each locator yields :class:`Candidate` texts in preference order; the caller
+keeps the first one its type's normaliser accepts.
+
+* ``label``: a printed label (see :mod:`kyc_ocr.extract.labels`), the value
+  after it on the same OCR line, on a line to its right, or below it (left
+  edges aligned); distances in multiples of the label's text height;
+* ``zone``: the OCR lines whose centre lies in a box of the (aligned) page,
+  in document-normalised coordinates (the speed path reads the same box with
+  ``Engine.recognize`` instead, see :mod:`kyc_ocr.extract.fast`);
+* ``regex``: a pattern over the page text.
+
+>>> from kyc_ocr.domain import quad_from_box
+>>> lines = (TextLine("Surname / Nom", .99, quad_from_box((10, 10, 120, 25))),
+...          TextLine("ERIKSSON", .97, quad_from_box((10, 28, 110, 50))),
+...          TextLine("Né(e) le : 12.08.1974", .95, quad_from_box((10, 70, 200, 90))))
+>>> ctx = PageContext.build(Page("p.png", 1, 300, 100, lines), {"surname": ("Surname", "Nom"),
+...                                                               "date_of_birth": ("Né(e) le",)})
+>>> [c.text for c in label_candidates(ctx, "surname", LabelLocator(labels=("Surname", "Nom")))]
+['ERIKSSON']
+>>> [c.text for c in label_candidates(ctx, "date_of_birth", LabelLocator(labels=("Né(e) le",)))]
+['12.08.1974']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from kyc_ocr.domain import Box, FieldSource, Page, TextLine
+from kyc_ocr.extract.labels import LabelHit, find_labels, fold, match_label, span_box, strip_separators
+from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
+from kyc_ocr.templates.schema import AnchorZone, LabelLocator, RegexLocator, ZoneLocator
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A raw value found on a page, with the evidence for it."""
+
+    text: str
+    confidence: float
+    box: Box | None
+    page: int
+    source: FieldSource = FieldSource.VISUAL
+
+
+def union(boxes: Sequence[Box]) -> Box:
+    """The box around ``boxes``.
+
+    >>> union([(0, 0, 2, 2), (1, 1, 5, 3)])
+    (0, 0, 5, 3)
+    """
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """One OCR'd page with the template's labels found on it."""
+
+    page: Page
+    hits: tuple[tuple[LabelHit, ...], ...]  # per line
+    offset: tuple[float, float] | None = None  # the layout's shift on the page; None: zones not trusted
+
+    @classmethod
+    def build(cls, page: Page, labels: Mapping[str, Sequence[str]], min_score: float = 86.0,
+              offset: tuple[float, float] | None = None) -> PageContext:
+        return cls(page, tuple(tuple(h) for h in find_labels(page.lines, labels, min_score)), offset)
+
+    @property
+    def source(self) -> FieldSource:
+        return FieldSource.TEXT_LAYER if self.page.engine.endswith(TEXT_LAYER_SUFFIX) else FieldSource.VISUAL
+
+    def is_label_line(self, index: int) -> bool:
+        return bool(self.hits[index])
+
+    def field_hits(self, name: str) -> list[LabelHit]:
+        return [h for line in self.hits for h in line if h.field == name]
+
+
+def _height(box: Box) -> float:
+    return max(1.0, box[3] - box[1])
+
+
+def _same_line_value(ctx: PageContext, hit: LabelHit) -> tuple[str, Box] | None:
+    """The text after a label on its own line, when a colon separates them (``Nom : DUPONT``).
+
+    Without the colon a label is part of a heading ("2. Address and contact"), not an inline label.
+    """
+    line = ctx.page.lines[hit.line]
+    later = [h.start for h in ctx.hits[hit.line] if h.start >= hit.end]
+    end = min(later) if later else len(line.text)
+    after = line.text[hit.end:end]
+    text = strip_separators(after)
+    if not text or ":" not in line.text[max(0, hit.end - 2):hit.end] + after[: after.index(text[0]) + 1]:
+        return None
+    start = line.text.index(text, hit.end)
+    return text, span_box(line, start, start + len(text))
+
+
+def _right_of(ctx: PageContext, hit: LabelHit, box: Box, opts: LabelLocator) -> list[int]:
+    h = _height(box)
+    out = []
+    for i, line in enumerate(ctx.page.lines):
+        if i == hit.line or ctx.is_label_line(i):
+            continue
+        b = line.bbox
+        overlap = min(b[3], box[3]) - max(b[1], box[1])
+        if overlap > 0.5 * min(_height(b), h) and b[0] >= box[2] - 0.5 * h and b[0] - box[2] <= opts.max_dx * h:
+            out.append(i)
+    return sorted(out, key=lambda i: ctx.page.lines[i].bbox[0])
+
+
+def _below(ctx: PageContext, hit: LabelHit, box: Box, opts: LabelLocator) -> list[int]:
+    h = _height(box)
+    out = []
+    for i, line in enumerate(ctx.page.lines):
+        if i == hit.line or ctx.is_label_line(i):
+            continue
+        b = line.bbox
+        gap = b[1] - box[3]
+        aligned = box[0] - 2 * h <= b[0] <= max(box[2], box[0] + 3 * h)
+        if -0.4 * h <= gap <= opts.max_dy * h and aligned:
+            out.append(i)
+    return sorted(out, key=lambda i: (ctx.page.lines[i].bbox[1], abs(ctx.page.lines[i].bbox[0] - box[0])))
+
+
+def _continue_down(ctx: PageContext, first: Box, used: list[int], count: int) -> list[int]:
+    """Lines that continue a multi-line value below ``first`` (same left edge, no label)."""
+    last = first
+    for _ in range(count - 1):
+        h = _height(last)
+        nxt = [i for i, ln in enumerate(ctx.page.lines)
+               if i not in used and not ctx.is_label_line(i)
+               and -0.3 * h <= ln.bbox[1] - last[3] <= 0.9 * h and abs(ln.bbox[0] - first[0]) <= 2 * h]
+        if not nxt:
+            break
+        best = min(nxt, key=lambda i: ctx.page.lines[i].bbox[1])
+        used.append(best)
+        last = ctx.page.lines[best].bbox
+    return used
+
+
+def _from_lines(ctx: PageContext, indexes: Sequence[int], head: tuple[str, Box] | None = None) -> Candidate:
+    lines = [ctx.page.lines[i] for i in indexes]
+    texts = ([head[0]] if head else []) + [ln.text for ln in lines]
+    boxes = ([head[1]] if head else []) + [ln.bbox for ln in lines]
+    confs = [ln.confidence for ln in lines] or [ctx.page.lines[0].confidence]
+    if head is not None and not lines:
+        confs = []
+    return Candidate("\n".join(texts), sum(confs) / len(confs) if confs else 0.0, union(boxes), ctx.page.page,
+                     ctx.source)
+
+
+def _big_value_below(ctx: PageContext, hit: LabelHit, box: Box, opts: LabelLocator) -> bool:
+    """The label-above-value pattern: the nearest line below is taller than the label and close."""
+    below = _below(ctx, hit, box, opts)
+    if not below:
+        return False
+    b = ctx.page.lines[below[0]].bbox
+    return _height(b) >= 1.2 * _height(box) and b[1] - box[3] <= 1.0 * _height(box)
+
+
+def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterator[Candidate]:
+    """Values next to each label of field ``name`` on the page, in the locator's direction order."""
+    for hit in ctx.field_hits(name):
+        line = ctx.page.lines[hit.line]
+        box = span_box(line, hit.start, hit.end)
+        for direction in opts.directions:
+            if direction == "same":
+                found = _same_line_value(ctx, hit)
+                if found is not None:
+                    used = _continue_down(ctx, found[1], [hit.line], opts.lines)[1:]
+                    cand = _from_lines(ctx, used, found)
+                    conf = line.confidence if not used else (line.confidence + cand.confidence * len(used)) / (
+                        1 + len(used))
+                    yield Candidate(cand.text, conf, cand.box, cand.page, cand.source)
+                continue
+            picks = _right_of(ctx, hit, box, opts) if direction == "right" else _below(ctx, hit, box, opts)
+            if direction == "right" and "below" in opts.directions and _big_value_below(ctx, hit, box, opts):
+                continue  # small label over a bigger value: what is to its right is the next column
+            for first in picks[: 1 if opts.lines > 1 else 2]:
+                used = _continue_down(ctx, ctx.page.lines[first].bbox, [first], opts.lines)
+                yield _from_lines(ctx, used)
+
+
+def zone_lines(page: Page, zone: ZoneLocator) -> list[int]:
+    """Indexes of the page's lines whose centre lies in the zone, top to bottom."""
+    x0, y0, x1, y1 = zone.box
+    bx = (x0 * page.width, y0 * page.height, x1 * page.width, y1 * page.height)
+    out = []
+    for i, line in enumerate(page.lines):
+        b = line.bbox
+        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        if bx[0] <= cx <= bx[2] and bx[1] <= cy <= bx[3]:
+            out.append(i)
+    return sorted(out, key=lambda i: (page.lines[i].bbox[1], page.lines[i].bbox[0]))
+
+
+def _shift(zone: ZoneLocator, dx: float, dy: float) -> ZoneLocator:
+    x0, y0, x1, y1 = zone.box
+    box = (max(0.0, x0 + dx), max(0.0, y0 + dy), min(1.0, x1 + dx), min(1.0, y1 + dy))
+    return zone if box[0] >= box[2] or box[1] >= box[3] else ZoneLocator(box=box, lines=zone.lines)
+
+
+def layout_offset(page: Page, anchors: Sequence[AnchorZone], min_score: float = 80.0, reach: float = 0.08
+                  ) -> tuple[float, float] | None:
+    """How far (page fractions ``dx, dy``) the layout sits from where the template drew it, or ``None``.
+
+    Each anchor label is looked for in its zone widened by ``reach``; the page counts as aligned when
+    at least two anchors (all, when there are fewer) are found and agree on the shift within 2% of
+    the page. Zone locators are only trusted (and shifted) on such a page — never on a photo whose
+    document was not cropped, or a page of another layout.
+    """
+    if not anchors:
+        return None
+    shifts: list[tuple[float, float]] = []
+    for anchor in anchors:
+        x0, y0, x1, y1 = anchor.box
+        wide = ZoneLocator(box=(max(0.0, x0 - reach), max(0.0, y0 - reach), min(1.0, x1 + reach),
+                                min(1.0, y1 + reach)))
+        for i in zone_lines(page, wide):
+            line = page.lines[i]
+            if any(match_label(v, fold(line.text), min_score) for v in anchor.text):
+                if anchor.at is None:
+                    shifts.append((0.0, 0.0))
+                else:
+                    bx0, by0 = line.bbox[0] / page.width, line.bbox[1] / page.height
+                    shifts.append((bx0 - anchor.at[0], by0 - anchor.at[1]))
+                break
+    if len(shifts) < min(2, len(anchors)):
+        return None
+    dx = sorted(s[0] for s in shifts)[len(shifts) // 2]
+    dy = sorted(s[1] for s in shifts)[len(shifts) // 2]
+    agree = sum(abs(s[0] - dx) <= 0.02 and abs(s[1] - dy) <= 0.02 for s in shifts)
+    return (dx, dy) if agree >= min(2, len(anchors)) else None
+
+
+def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[Candidate]:
+    """The text inside the zone, shifted by the page's layout offset (an inline label in it is cut off)."""
+    if ctx.offset is None:
+        return
+    picked = zone_lines(ctx.page, _shift(zone, *ctx.offset))[: zone.lines]
+    if not picked:
+        return
+    head = None
+    first_hits = [h for h in ctx.hits[picked[0]] if h.field == name]
+    if first_hits:
+        head = _same_line_value(ctx, first_hits[0])
+        if head is None:
+            picked = picked[1:]
+            if not picked:
+                return
+        else:
+            picked = picked[1:]
+    if any(ctx.hits[i] for i in picked):  # another field's label inside: the page is not where we think
+        return
+    yield _from_lines(ctx, picked, head)
+
+
+def regex_candidates(ctx: PageContext, rx: RegexLocator) -> Iterator[Candidate]:
+    """Matches of a pattern over the page text (lines joined by newlines)."""
+    text = ctx.page.text
+    starts = [0]
+    for line in ctx.page.lines:
+        starts.append(starts[-1] + len(line.text) + 1)
+    for m in rx.compiled().finditer(text):
+        group = "value" if "value" in m.re.groupindex else (1 if m.re.groups else 0)
+        value = m.group(group)
+        if not value:
+            continue
+        index = max(i for i, s in enumerate(starts[:-1]) if s <= m.start(group))
+        line = ctx.page.lines[index]
+        yield Candidate(value, line.confidence, line.bbox, ctx.page.page, ctx.source)
+

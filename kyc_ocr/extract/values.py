@@ -1,0 +1,161 @@
+"""Turn a located raw text into a field's canonical value, by the field's type.
+
+:func:`normalize_value` returns ``(value, validated)``: ``validated`` is true
+when the type has a real rule the text passed (a calendar date, a known
+country, an IBAN checksum, a template number pattern) and false for free text.
+Text that cannot be a value of the type raises
+:class:`~kyc_ocr.errors.InputError`, so the next locator is tried.
+
+>>> from kyc_ocr.templates.schema import FieldSpec
+>>> spec = FieldSpec.model_validate({"name": "date_of_birth", "type": "date", "date_kind": "birth",
+...                                  "locators": [{"mrz": "date_of_birth"}]})
+>>> normalize_value(spec, "03/27/1984", "MDY")
+('1984-03-27', True)
+>>> normalize_value(FieldSpec.model_validate({"name": "iban", "type": "iban", "locators": [{"regex": "x"}]}),
+...                 "DE89 3704 0044 0532 0130 00", "DMY")
+('DE89370400440532013000', True)
+"""
+
+from __future__ import annotations
+
+import re
+
+from kyc_ocr.errors import InputError
+from kyc_ocr.extract.labels import fold
+from kyc_ocr.extract.normalize import (
+    ICAO_SPECIAL,
+    normalize_address,
+    normalize_amount,
+    normalize_country,
+    normalize_date,
+    normalize_document_number,
+    normalize_name,
+    normalize_sex,
+)
+from kyc_ocr.templates.schema import FieldSpec
+
+#: printed words for the kinds of identity document (forms ask which one the customer holds)
+DOCUMENT_KINDS = {
+    "passport": "PASSPORT PASSEPORT PASAPORTE REISEPASS PASSAPORTO PASSAPORTE PASPOORT PASZPORT PASS",
+    "id_card": "IDENTITY CARD|ID CARD|NATIONAL ID|PERSONALAUSWEIS|CARTE D IDENTITE|CARTE NATIONALE D IDENTITE|"
+               "DOCUMENTO DE IDENTIDAD|DNI|CARTA D IDENTITA|IDENTITEITSKAART|DOWOD OSOBISTY",
+    "residence_permit": "RESIDENCE PERMIT|AUFENTHALTSTITEL|TITRE DE SEJOUR|PERMISO DE RESIDENCIA|"
+                        "PERMESSO DI SOGGIORNO|VERBLIJFSVERGUNNING",
+    "driver_license": "DRIVER LICENSE|DRIVER LICENCE|DRIVERS LICENSE|DRIVING LICENCE|FUHRERSCHEIN|"
+                      "PERMIS DE CONDUIRE|PERMISO DE CONDUCIR|CARNET DE CONDUCIR|PATENTE DI GUIDA|RIJBEWIJS",
+}
+_KIND_WORDS = [(w.strip(), kind) for kind, words in DOCUMENT_KINDS.items()
+               for w in (words.split("|") if "|" in words else words.split())]
+_DIGIT_AS_LETTER = str.maketrans("01258", "OIZSB")
+
+
+def document_kind(text: str) -> str:
+    """The canonical document_type a printed document name stands for.
+
+    >>> document_kind("Reisepass"), document_kind("Carte d'identité"), document_kind("Permiso de residencia")
+    ('passport', 'id_card', 'residence_permit')
+    """
+    key = f" {fold(text)} "
+    for word, kind in sorted(_KIND_WORDS, key=lambda wk: -len(wk[0])):
+        if f" {word} " in key:
+            return kind
+    raise InputError(f"not a kind of identity document: {text!r}")
+
+
+def _country(text: str) -> str:
+    code = text.strip().upper()
+    if code in ICAO_SPECIAL and ICAO_SPECIAL[code] != code and len(code) < 3:
+        return code  # an ICAO code printed as such (D for Germany) stays as printed, like the MRZ has it
+    try:
+        return normalize_country(text)
+    except InputError:
+        compact = re.sub(r"\s", "", text)
+        if len(compact) == 3:  # an OCR'd code with a digit for a letter: UT0 -> UTO
+            return normalize_country(compact.upper().translate(_DIGIT_AS_LETTER))
+        raise
+
+
+def _name(text: str) -> str:
+    value = normalize_name(re.sub(r"\s*,\s*", " ", text))
+    letters = sum(ch.isalpha() for ch in value)
+    if letters < max(1, 0.7 * len(value.replace(" ", ""))):
+        raise InputError("not a name: too few letters")
+    return value
+
+
+def iban_valid(iban: str) -> bool:
+    """ISO 13616 mod-97 check.
+
+    >>> iban_valid("DE89370400440532013000"), iban_valid("DE89370400440532013001")
+    (True, False)
+    """
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}", iban):
+        return False
+    moved = iban[4:] + iban[:4]
+    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
+
+
+def _period(text: str, order: str) -> str:
+    parts = [p for p in re.split(r"\s+(?:-|–|—|to|bis|au|al|a)\s+|\s*[–—]\s*", text.strip()) if p.strip()]
+    if len(parts) != 2:
+        raise InputError(f"not a period (two dates): {text!r}")
+    start, end = (normalize_date(p, order, kind="issue") for p in parts)
+    if end < start:
+        raise InputError(f"period ends before it starts: {text!r}")
+    return f"{start}/{end}"
+
+
+def normalize_value(spec: FieldSpec, raw: str, date_order: str, number_pattern: str | None = None
+                    ) -> tuple[str, bool]:
+    """``(canonical value, validated)`` of ``raw`` for a field of ``spec``'s type; InputError when impossible."""
+    kind = spec.type
+    if kind == "raw":  # a barcode payload: every byte as decoded
+        if not raw:
+            raise InputError(f"{spec.name}: empty")
+        return raw, False
+    lines = [re.sub(r"\s+", " ", ln).strip() for ln in raw.splitlines()]
+    text = " ".join(ln for ln in lines if ln)
+    if not text:
+        raise InputError(f"{spec.name}: empty")
+    validated = False
+    if kind == "date":
+        value, validated = normalize_date(text, date_order, kind=spec.date_kind or "any"), True
+    elif kind == "period":
+        value, validated = _period(text, date_order), True
+    elif kind == "country":
+        value, validated = _country(text), True
+    elif kind == "sex":
+        value, validated = normalize_sex(text), True
+    elif kind == "name":
+        value = _name(text)
+    elif kind == "address":
+        value = normalize_address("\n".join(lines))
+    elif kind == "mrz":
+        value = "\n".join(ln.replace(" ", "") for ln in lines if ln)
+    elif kind == "amount":  # kept as printed ("1,234.50 EUR"), once it reads as an amount
+        normalize_amount(text)
+        value, validated = text, True
+    elif kind == "iban":
+        value = re.sub(r"\s", "", text).upper()
+        if not iban_valid(value):
+            raise InputError(f"{spec.name}: IBAN checksum fails")
+        validated = True
+    elif kind == "email":
+        value = re.sub(r"\s", "", text)
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", value):
+            raise InputError(f"{spec.name}: not an e-mail address")
+        validated = True
+    elif kind == "document_kind":
+        value, validated = document_kind(text), True
+    elif kind == "identifier":  # customer ids, policy and account numbers: case kept, spaces dropped
+        value = re.sub(r"\s+", "", text)
+    elif kind in ("document_number", "code"):
+        value = normalize_document_number(text)
+    else:  # text, phone
+        value = text
+    pattern = spec.pattern or (number_pattern if spec.name == "document_number" else None)
+    if pattern:
+        if not re.search(pattern, value):
+            raise InputError(f"{spec.name}: does not match the template's pattern")
+        validated = True
+    return value, validated

@@ -1,0 +1,166 @@
+"""Cross-document checks, the name-matching table and the address table.
+
+Name scores follow the rule in kyc_ocr/checks/names.py, worked by hand:
+mean token similarity over the shorter name, minus 0.05 per left-over token of
+the longer one; an initial scores 0.8; different tokens under ratio 0.8 score 0.
+Default policy: PASS >= 0.85, WARN >= 0.70, FAIL below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+
+from kyc_ocr.checks import cross, load_policy
+from kyc_ocr.checks.address import address_similarity, find_postcode, normalize_address_text, parse_address
+from kyc_ocr.checks.base import CheckContext, grade
+from kyc_ocr.checks.names import name_similarity
+from kyc_ocr.domain import ExtractedDocument, Field, Status
+
+AS_OF = dt.date(2026, 6, 30)
+POLICY = load_policy()
+CTX = CheckContext(POLICY, AS_OF)
+
+
+def mkdoc(source: str, kind: str, **values: str) -> ExtractedDocument:
+    fields = {k: Field(k, v, v, 0.97, page=1, box=(5.0, 5.0, 50.0, 15.0)) for k, v in values.items()}
+    return ExtractedDocument(source, hashlib.sha256(source.encode()).hexdigest(), "image/png", kind, None, fields)
+
+
+# (a, b, expected score, expected status) — scores by hand from the rule above.
+NAME_TABLE = [
+    ("Anna Maria Eriksson", "ERIKSSON ANNA MARIA", 1.0, "PASS"),       # order and case
+    ("Anna Maria Eriksson", "ERIKSSON ANNA", 0.95, "PASS"),            # 2/2 matched, 1 left over: 1 - 0.05
+    ("Müller", "MUELLER", 1.0, "PASS"),                                # ICAO Ü -> UE
+    ("Müller", "MULLER", 1.0, "PASS"),                                 # plain folding Ü -> U
+    ("Hans MUELLER", "Hans Muller", 1.0, "PASS"),                      # UE collapsed on both sides
+    ("Smith John", "John Smith", 1.0, "PASS"),                         # swapped
+    ("J. Smith", "John Smith", 0.9, "PASS"),                           # (0.8 + 1) / 2
+    ("J. Smith", "John Michael Smith", 0.85, "PASS"),                  # 0.9 - 0.05
+    ("John Smith", "Jane Smith", 0.45, "FAIL"),                        # (0 + 1) / 2 - 0.05
+    ("María García López", "MARIA GARCIA LOPEZ", 1.0, "PASS"),         # diacritics
+    ("María García-López", "Maria Garcia Lopez", 1.0, "PASS"),         # hyphen
+    ("María García López", "María García", 0.95, "PASS"),              # second surname dropped
+    ("Jan van der Berg", "JAN VANDERBERG", 1.0, "PASS"),               # compound written as one token
+    ("Sean O'Brien", "SEAN OBRIEN", 1.0, "PASS"),                      # apostrophe omitted
+    ("Anna Eriksson", "Maria Eriksson", 0.45, "FAIL"),                 # ANNA/MARIA ratio 4/9 < 0.8
+    ("Erika Smith", "Smith", 0.6, "FAIL"),                             # one token vs two: capped 0.6
+    ("Peter Nowak", "Anna Eriksson", 0.0, "FAIL"),
+    ("Anna Eriksson", "ANNA ERIKSS0N", 0.9375, "PASS"),                # OCR 0 for O: ratio 14/16 = 0.875
+    ("Anna Maria Eriksson", "Anna Erikson", 0.9167, "PASS"),           # ERIKSSON/ERIKSON 14/15; (1+.9333)/2-.05
+    ("John Smith", "Jon Smyth", 0.8286, "WARN"),                       # JOHN/JON 6/7, SMITH/SMYTH 8/10: mean
+]
+
+
+@pytest.mark.parametrize(("a", "b", "score", "status"), NAME_TABLE)
+def test_name_table(a: str, b: str, score: float, status: str) -> None:
+    got = name_similarity(a, b)
+    assert got == pytest.approx(score, abs=1e-4)
+    assert grade(got, POLICY.thresholds.name_pass, POLICY.thresholds.name_warn).value == status
+    assert name_similarity(b, a) == got  # symmetric
+
+
+def test_same_person_check() -> None:
+    pp = mkdoc("passport.png", "passport", surname="Eriksson", given_names="Anna María")
+    form = mkdoc("form.pdf", "application_form", surname="ERIKSSON", given_names="ANNA")
+    bill = mkdoc("bill.pdf", "utility_bill", full_name="Anna M. Eriksson")
+    r = cross.same_person([form, bill, pp], CTX)
+    assert r.status is Status.PASS
+    assert r.evidence["reference"]["source"] == "passport.png"  # identity document is the reference
+    other = mkdoc("form.pdf", "application_form", surname="Eriksson", given_names="Eva")
+    r = cross.same_person([pp, other], CTX)
+    # ANNA/EVA ratio 2/7 -> 0; MARIA/EVA 2/8 -> 0; only ERIKSSON pairs: 1 / 2, and ANNA and MARIA
+    # are left over on the longer name: 0.5 - 2 * 0.05 = 0.4
+    assert r.status is Status.FAIL and r.score == pytest.approx(0.4)
+    assert "form.pdf names 'Eva Eriksson'" in r.detail
+    assert cross.same_person([pp], CTX).status is Status.SKIP
+
+
+def test_same_date_of_birth() -> None:
+    pp = mkdoc("passport.png", "passport", date_of_birth="1974-08-12")
+    form = mkdoc("form.pdf", "application_form", date_of_birth="1974-08-12")
+    assert cross.same_date_of_birth([pp, form], CTX).status is Status.PASS
+    bad = mkdoc("form.pdf", "application_form", date_of_birth="1974-12-08")
+    r = cross.same_date_of_birth([pp, bad], CTX)
+    assert r.status is Status.FAIL and r.score == 0.5
+    assert "passport.png: 1974-08-12" in r.detail and "form.pdf: 1974-12-08" in r.detail
+    assert cross.same_date_of_birth([pp], CTX).status is Status.SKIP
+
+
+def test_document_number_matches_form() -> None:
+    pp = mkdoc("passport.png", "passport", document_number="L898902C3")
+    form = mkdoc("form.pdf", "application_form", document_number="l898 902 c3")
+    assert cross.document_number_matches_form([pp, form], CTX).status is Status.PASS
+    slip = mkdoc("form.pdf", "application_form", document_number="L8989O2C3")  # letter O for zero
+    assert cross.document_number_matches_form([pp, slip], CTX).status is Status.WARN
+    wrong = mkdoc("form.pdf", "application_form", document_number="L898902C4")
+    r = cross.document_number_matches_form([pp, wrong], CTX)
+    assert r.status is Status.FAIL and "L898902C4" in r.detail
+    assert cross.document_number_matches_form([pp], CTX).status is Status.SKIP
+
+
+def test_nationality_and_sex_consistent() -> None:
+    pp = mkdoc("passport.png", "passport", nationality="DEU", sex="F")
+    form = mkdoc("form.pdf", "application_form", nationality="Germany", sex="Female")
+    assert cross.nationality_consistent([pp, form], CTX).status is Status.PASS
+    assert cross.sex_consistent([pp, form], CTX).status is Status.PASS
+    other = mkdoc("form.pdf", "application_form", nationality="French", sex="M")
+    assert cross.nationality_consistent([pp, other], CTX).status is Status.FAIL
+    r = cross.sex_consistent([pp, other], CTX)
+    assert r.status is Status.FAIL and "passport.png: F" in r.detail
+
+
+def test_proof_of_address_recent() -> None:
+    # 2026-04-15 -> 2026-06-30: 15 + 31 + 30 = 76 days (<= 90); 2026-03-01: 30 + 30 + 31 + 30 = 121 days.
+    fresh = mkdoc("bill.pdf", "utility_bill", statement_date="2026-04-15")
+    old = mkdoc("bank.pdf", "bank_statement", statement_date="2026-03-01")
+    r = cross.proof_of_address_recent([old, fresh], CTX)
+    assert r.status is Status.PASS and r.evidence["newest"] == "bill.pdf"
+    r = cross.proof_of_address_recent([old], CTX)
+    assert r.status is Status.FAIL and r.evidence["proofs"][0]["age_days"] == 121
+    future = mkdoc("bill.pdf", "utility_bill", date_of_issue="2026-07-02")
+    assert cross.proof_of_address_recent([future], CTX).status is Status.FAIL
+    assert cross.proof_of_address_recent([mkdoc("bill.pdf", "utility_bill")], CTX).status is Status.SKIP
+
+
+ADDRESS_TABLE = [
+    ("Hauptstraße 5, 10115 Berlin", "HAUPTSTR. 5, 10115 BERLIN", "PASS"),
+    ("Hauptstraße 5, 10115 Berlin", "Haupt Strasse 5\n10115 Berlin", "PASS"),
+    ("12 Rue de la Paix, 75002 Paris", "12, rue de la Paix 75002 PARIS, France", "PASS"),
+    ("Flat 2, 14 Rose Ave, Leeds LS1 4AB", "14 Rose Avenue, Apt 2, Leeds, LS1 4AB", "PASS"),
+    ("123 Main St., Springfield, IL 62704", "123 MAIN STREET SPRINGFIELD IL 62704", "PASS"),
+    ("Calle Mayor 12, 28013 Madrid", "C/ Mayor 12, 28013 Madrid", "PASS"),
+    ("Hauptstraße 5, 10115 Berlin", "Hauptstraße 7, 10115 Berlin", "FAIL"),     # house number
+    ("Hauptstraße 5, 10115 Berlin", "Hauptstraße 5, 10117 Berlin", "FAIL"),     # postcode
+    ("Hauptstraße 5, 10115 Berlin", "Bahnhofstraße 5, 10115 Berlin", "FAIL"),   # another street
+    ("Flat 2, 14 Rose Ave, Leeds LS1 4AB", "Flat 3, 14 Rose Ave, Leeds LS1 4AB", "WARN"),  # apartment: x0.8
+]
+
+
+@pytest.mark.parametrize(("a", "b", "status"), ADDRESS_TABLE)
+def test_address_table(a: str, b: str, status: str) -> None:
+    score = address_similarity(a, b).score
+    t = POLICY.thresholds
+    assert grade(score, t.address_pass, t.address_warn).value == status, score
+
+
+def test_address_parts() -> None:
+    assert normalize_address_text("Straße, Str., strasse") == "STRASSE STRASSE STRASSE"
+    assert parse_address("Damrak 1, 1012 LG Amsterdam").postcode == "1012LG"
+    assert find_postcode("1234 Main St, Austin, TX 78701") == "78701"  # not the house number
+    r = address_similarity("Hauptstraße 5, 10115 Berlin", "Hauptstraße 7, 10115 Berlin")
+    assert r.mismatches == ("house_number",) and r.score == 0.3
+
+
+def test_address_matches_proof_check() -> None:
+    form = mkdoc("form.pdf", "application_form", address="Hauptstraße 5, 10115 Berlin")
+    bill = mkdoc("bill.pdf", "utility_bill", address="HAUPTSTR. 5\n10115 BERLIN")
+    r = cross.address_matches_proof([form, bill], CTX)
+    assert r.status is Status.PASS
+    assert r.evidence["parts"]["postcode"] == {"claimed": "10115", "proof": "10115"}
+    moved = mkdoc("bill.pdf", "utility_bill", address="Hauptstraße 7, 10115 Berlin")
+    r = cross.address_matches_proof([form, moved], CTX)
+    assert r.status is Status.FAIL and r.evidence["mismatches"] == ["house_number"]
+    assert cross.address_matches_proof([form], CTX).status is Status.SKIP

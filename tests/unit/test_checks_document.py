@@ -1,0 +1,223 @@
+"""In-document checks on hand-made documents; every expected value is worked out by hand below.
+
+The ICAO 9303 Part 4 specimen passport (Anna Maria Eriksson, Utopia) is the base:
+    P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<
+    L898902C36UTO7408122F1204159ZE184226B<<<<<10
+Check digits by the 7-3-1 rule: L898902C3 -> 21*7+8*3+9+8*7+9*3+0+2*7+12*3+3 = 316 -> 6;
+740812 -> 49+12+0+56+3+2 = 122 -> 2; 120415 -> 7+6+0+28+3+5 = 49 -> 9.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+
+from kyc_ocr.checks import document, load_policy
+from kyc_ocr.checks.base import CheckContext
+from kyc_ocr.domain import ExtractedDocument, Field, FieldSource, Status, TemplateMatch
+from kyc_ocr.extract.mrz_build import build_mrz
+
+AS_OF = dt.date(2026, 6, 30)
+SPECIMEN = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
+POLICY = load_policy()
+
+
+def fld(name: str, value: str, conf: float = 0.99, source: FieldSource = FieldSource.VISUAL) -> Field:
+    return Field(name, value, value, conf, source, 1, (10.0, 20.0, 110.0, 40.0))
+
+
+def mkdoc(source: str, kind: str, values: dict[str, str], template: str | None = None,
+          extra: tuple[Field, ...] = ()) -> ExtractedDocument:
+    fields = {k: fld(k, v, source=FieldSource.MRZ if k == "mrz" else FieldSource.VISUAL) for k, v in values.items()}
+    fields.update({f.name: f for f in extra})
+    match = TemplateMatch(template, "1", kind, 0.9, "test") if template else None
+    return ExtractedDocument(source, hashlib.sha256(source.encode()).hexdigest(), "image/png", kind, match, fields)
+
+
+def passport(**over: str) -> ExtractedDocument:
+    values = {"surname": "Eriksson", "given_names": "Anna María", "document_number": "L898902C3",
+              "nationality": "UTO", "date_of_birth": "1974-08-12", "sex": "F", "date_of_expiry": "2012-04-15",
+              "issuing_country": "UTO", "mrz": SPECIMEN}
+    values.update(over)
+    return mkdoc("passport.png", "passport", values, template="uto-passport-td3")
+
+
+CTX = CheckContext(POLICY, AS_OF, POLICY.number_patterns)
+
+
+def test_mrz_check_digits_specimen_passes() -> None:
+    r = document.mrz_check_digits(passport(), CTX)
+    assert r.status is Status.PASS and r.score == 1.0
+    assert r.evidence["checks"] == {"document_number": True, "date_of_birth": True, "date_of_expiry": True,
+                                    "personal_number": True, "composite": True}
+    assert r.evidence["document"]["sha256"] == hashlib.sha256(b"passport.png").hexdigest()[:12]
+
+
+def test_mrz_check_digits_names_the_failing_digit() -> None:
+    # Composite digit 0 replaced by 1: only the composite fails, at line 2 position 44.
+    r = document.mrz_check_digits(passport(mrz=SPECIMEN[:-1] + "1"), CTX)
+    assert r.status is Status.FAIL
+    assert r.evidence["failing"] == [{"check": "composite", "line": 2, "position": 44, "found": "1", "expected": "0"}]
+    assert r.score == pytest.approx(4 / 5)
+    assert "composite digit (line 2, position 44) is '1', expected '0'" in r.detail
+
+
+def test_mrz_birth_digit_wrong_breaks_two_checks() -> None:
+    # DOB check digit 2 -> 3 (line 2 position 20). It has weight 3 in the composite (its index there
+    # is 10 + 6 = 16, 16 % 3 == 1), so the composite sum rises by 3: expected composite becomes 3.
+    line2 = "L898902C36UTO7408123F1204159ZE184226B<<<<<10"
+    r = document.mrz_check_digits(passport(mrz=SPECIMEN.split("\n")[0] + "\n" + line2), CTX)
+    failing = {d["check"]: (d["position"], d["found"], d["expected"]) for d in r.evidence["failing"]}
+    assert failing == {"date_of_birth": (20, "3", "2"), "composite": (44, "0", "3")}
+
+
+def test_mrz_unreadable_is_fail_not_crash() -> None:
+    r = document.mrz_check_digits(passport(mrz="HELLO WORLD"), CTX)
+    assert r.status is Status.FAIL and "not a readable MRZ" in r.detail
+
+
+def test_mrz_matches_visual_specimen() -> None:
+    r = document.mrz_matches_visual(passport(), CTX)
+    assert r.status is Status.PASS, r.detail
+    assert set(r.evidence["fields"]) == {"surname", "given_names", "document_number", "date_of_birth",
+                                         "date_of_expiry", "sex", "nationality", "issuing_country"}
+
+
+def test_mrz_matches_visual_flags_changed_birth_date() -> None:
+    r = document.mrz_matches_visual(passport(date_of_birth="1974-08-21"), CTX)
+    assert r.status is Status.FAIL
+    assert r.evidence["fields"]["date_of_birth"]["outcome"] == "mismatch"
+    assert "date_of_birth" in r.detail
+
+
+def test_mrz_matches_visual_icao_transliteration_and_truncation() -> None:
+    # ICAO 9303 Part 3 4.6: given names cut from the end; the field ends in a letter ("K").
+    mrz = build_mrz("TD3", document_code="P", issuing_country="UTO", surname="Nilavadhanananda",
+                    given_names="Chayapa Dejthamrong Krasuang", document_number="X1234567", nationality="UTO",
+                    date_of_birth="1990-01-31", sex="M", date_of_expiry="2030-01-30")
+    assert mrz.split("\n")[0].endswith("DEJTHAMRONG<K")
+    doc = passport(surname="Nilavadhanananda", given_names="Chayapa Dejthamrong Krasuang",
+                   document_number="X1234567", date_of_birth="1990-01-31", sex="M", date_of_expiry="2030-01-30",
+                   mrz=mrz)
+    r = document.mrz_matches_visual(doc, CTX)
+    assert r.status is Status.PASS, r.detail
+    assert r.evidence["fields"]["given_names"]["note"] == "MRZ name truncated"
+    # Müller on the visual zone, MUELLER in the MRZ (ICAO Ü -> UE).
+    mrz = build_mrz("TD3", document_code="P", issuing_country="D", surname="Müller", given_names="Jürgen",
+                    document_number="C01X00T47", nationality="D", date_of_birth="1964-08-12", sex="M",
+                    date_of_expiry="2030-10-31")
+    assert mrz.startswith("P<D<<MUELLER<<JUERGEN")
+    doc = passport(surname="Müller", given_names="Jürgen", document_number="C01X00T47", nationality="DEU",
+                   issuing_country="DEU", date_of_birth="1964-08-12", sex="M", date_of_expiry="2030-10-31", mrz=mrz)
+    r = document.mrz_matches_visual(doc, CTX)
+    assert r.status is Status.PASS, r.detail
+
+
+def test_mrz_matches_visual_ocr_slip_in_name_is_warn() -> None:
+    r = document.mrz_matches_visual(passport(surname="Erikssen"), CTX)
+    assert r.status is Status.WARN and r.evidence["fields"]["surname"]["outcome"] == "near"
+
+
+def test_barcode_matches_visual_across_sides() -> None:
+    front = mkdoc("dl-front.png", "driver_license", {"surname": "Smith", "given_names": "John Paul",
+                                                      "date_of_birth": "1990-03-04", "document_number": "D1234567"})
+    bar = (FieldSource.BARCODE,)
+    back_fields = tuple(fld(n, v, source=bar[0]) for n, v in (("surname", "SMITH"), ("given_names", "JOHN PAUL"),
+                        ("date_of_birth", "1990-03-04"), ("document_number", "D1234567")))
+    back = mkdoc("dl-back.png", "driver_license", {}, extra=back_fields)
+    r = document.barcode_matches_visual(back, CTX, (front, back))
+    assert r.status is Status.PASS, r.detail
+    assert r.evidence["fields"]["surname"]["visual_document"]["source"] == "dl-front.png"
+    tampered = mkdoc("dl-back.png", "driver_license", {},
+                     extra=(*back_fields[:2], fld("date_of_birth", "1991-03-04", source=bar[0]), back_fields[3]))
+    r = document.barcode_matches_visual(tampered, CTX, (front, tampered))
+    assert r.status is Status.FAIL and "date_of_birth" in r.detail
+
+
+def test_barcode_without_visual_counterpart_is_skip() -> None:
+    back = mkdoc("dl-back.png", "driver_license", {},
+                 extra=(fld("surname", "SMITH", source=FieldSource.BARCODE),))
+    assert document.barcode_matches_visual(back, CTX, (back,)).status is Status.SKIP
+
+
+def test_expiry() -> None:
+    # 2012-04-15 -> 2026-04-15 is 14 years with 3 leap days (29 Feb 2016, 2020, 2024; 2012's is
+    # before April) = 14 * 365 + 3 = 5113 days; then 15 + 31 + 30 = 76 days to 2026-06-30: 5189.
+    r = document.document_not_expired(passport(), CTX)
+    assert r.status is Status.FAIL and r.evidence["days_left"] == -5189
+    assert document.document_not_expired(passport(date_of_expiry="2026-06-30"), CTX).status is Status.PASS
+    assert document.document_not_expired(passport(date_of_expiry="2026-06-29"), CTX).status is Status.FAIL
+
+
+def test_issue_before_expiry() -> None:
+    ok = passport(date_of_issue="2016-04-16", date_of_expiry="2026-04-15")
+    assert document.issue_before_expiry(ok, CTX).status is Status.PASS
+    after = passport(date_of_issue="2027-01-01", date_of_expiry="2026-04-15")
+    assert document.issue_before_expiry(after, CTX).status is Status.FAIL
+    future = passport(date_of_issue="2026-07-01", date_of_expiry="2036-06-30")
+    r = document.issue_before_expiry(future, CTX)
+    assert r.status is Status.FAIL and "after the verification date" in r.detail
+    assert document.issue_before_expiry(passport(), CTX).status is Status.SKIP  # no date_of_issue
+
+
+def test_minimum_age() -> None:
+    # 1974-08-12 at 2026-06-30: 2026 - 1974 = 52, birthday (08-12) not reached yet -> 51.
+    r = document.minimum_age(passport(), CTX)
+    assert r.status is Status.PASS and r.evidence["age"] == 51 and r.evidence["min_age"] == 18
+    assert document.minimum_age(passport(date_of_birth="2008-06-30"), CTX).evidence["age"] == 18
+    r = document.minimum_age(passport(date_of_birth="2008-07-01"), CTX)
+    assert r.status is Status.FAIL and r.evidence["age"] == 17
+
+
+def test_document_number_format() -> None:
+    assert document.document_number_format(passport(), CTX).status is Status.PASS
+    r = document.document_number_format(passport(document_number="L89-8902C3X"), CTX)
+    assert r.status is Status.FAIL and r.evidence["normalized"] == "L898902C3X"  # 10 chars, pattern allows 8-9
+    custom = CheckContext(POLICY, AS_OF, {"uto-passport-td3": r"[A-Z]\d{8}"})
+    assert document.document_number_format(passport(), custom).status is Status.FAIL  # C at position 8
+    no_template = mkdoc("x.png", "passport", {"document_number": "123"})
+    assert document.document_number_format(no_template, CTX).status is Status.SKIP
+
+
+def test_required_fields() -> None:
+    assert document.required_fields(passport(), CTX).status is Status.PASS
+    doc = passport()
+    missing = ExtractedDocument(doc.source, doc.sha256, doc.media_type, doc.document_type, doc.template,
+                                {k: v for k, v in doc.fields.items() if k != "mrz"})
+    r = document.required_fields(missing, CTX)
+    assert r.status is Status.FAIL and r.evidence["missing"] == ["mrz"]
+    weak = ExtractedDocument(doc.source, doc.sha256, doc.media_type, doc.document_type, doc.template,
+                             {**doc.fields, "sex": fld("sex", "F", conf=0.41)})
+    r = document.required_fields(weak, CTX)
+    assert r.status is Status.WARN and r.evidence["low_confidence"] == {"sex": 0.41}
+    assert document.required_fields(mkdoc("n.png", "note", {}), CTX).status is Status.SKIP
+
+
+def test_truncated_mrz_name_must_still_be_a_prefix() -> None:
+    mrz = build_mrz("TD3", document_code="P", issuing_country="UTO", surname="Nilavadhanananda",
+                    given_names="Chayapa Dejthamrong Krasuang", document_number="X1234567", nationality="UTO",
+                    date_of_birth="1990-01-31", sex="M", date_of_expiry="2030-01-30")
+    doc = passport(surname="Nilavadhanananda", given_names="Chayapa Somchai Krasuang", document_number="X1234567",
+                   date_of_birth="1990-01-31", sex="M", date_of_expiry="2030-01-30", mrz=mrz)
+    r = document.mrz_matches_visual(doc, CTX)
+    # CHAYAPA 1, K vs KRASUANG an initial 0.8, DEJTHAMRONG vs SOMCHAI 0 (ratio 4/18): 1.8 / 3 = 0.6,
+    # minus 0.05 for the one token left unpaired: 0.55 < 0.85
+    assert r.status is Status.FAIL and r.evidence["fields"]["given_names"]["score"] == pytest.approx(0.55)
+
+
+def test_td1_back_mrz_is_compared_with_the_front() -> None:
+    # ICAO 9303 Part 5 TD1 example (a 12-character document number continues in the optional data).
+    mrz = build_mrz("TD1", document_code="I", issuing_country="UTO", surname="Stevenson", given_names="Peter John",
+                    document_number="D23145890734", nationality="UTO", date_of_birth="1934-07-12", sex="M",
+                    date_of_expiry="1995-07-12")
+    front = mkdoc("id-front.png", "id_card", {"surname": "STEVENSON", "given_names": "PETER JOHN",
+                                              "document_number": "D23145890734", "date_of_birth": "1934-07-12",
+                                              "sex": "M", "date_of_expiry": "1995-07-12", "nationality": "UTO"})
+    back = mkdoc("id-back.png", "id_card", {"mrz": mrz, "address": "1 Main St"})
+    r = document.mrz_matches_visual(back, CTX, (front, back))
+    assert r.status is Status.PASS, r.detail
+    assert r.evidence["fields"]["document_number"]["visual_document"]["source"] == "id-front.png"
+    assert len(r.evidence["fields"]) == 7
+    assert document.mrz_matches_visual(back, CTX).status is Status.SKIP  # alone: nothing printed to compare

@@ -1,0 +1,106 @@
+"""Template matching on hand-made OCR pages: known layouts, generic fallbacks, unknown and ambiguous."""
+
+from __future__ import annotations
+
+from kyc_ocr.classify import AMBIGUOUS, UNKNOWN, match, score_all
+from kyc_ocr.domain import Page, TextLine, quad_from_box
+from kyc_ocr.templates import builtin_templates, load_template_text
+
+# ICAO 9303 Part 4 / Part 5 specimens (Anna Maria Eriksson, Utopia)
+TD3 = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+TD1 = ("I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<")
+
+
+def page(rows: list[tuple[str, float, float, float, float]], width: int = 1250, height: int = 880) -> Page:
+    lines = tuple(TextLine(t, 0.98, quad_from_box((x0, y0, x1, y1))) for t, x0, y0, x1, y1 in rows)
+    return Page("doc.png", 1, width, height, lines)
+
+
+def mrz_rows(mrz: tuple[str, ...], y: float = 700, step: float = 70) -> list[tuple[str, float, float, float, float]]:
+    return [(text, 60, y + i * step, 60 + 25 * len(text), y + i * step + 34) for i, text in enumerate(mrz)]
+
+
+UTO_PASSPORT = [
+    ("PASSPORT / PASSEPORT UTOPIA", 400, 20, 1190, 60),
+    ("Surname / Nom", 400, 166, 580, 186), ("ERIKSSON", 400, 188, 550, 218),
+    ("Given names / Prénoms", 400, 230, 640, 250), ("ANNA MARIA", 400, 253, 560, 282),
+    ("Date of birth / Date de naissance", 400, 375, 770, 392), ("12 AUG 1974", 400, 398, 566, 423),
+    ("Authority / Autorité", 812, 511, 1018, 530), ("UTOPIA CITY", 812, 533, 967, 557),
+    *mrz_rows(TD3),
+]
+
+
+def test_uto_passport_is_recognised_with_reason() -> None:
+    tm = match([page(UTO_PASSPORT)], builtin_templates())
+    assert (tm.template_id, tm.document_type, tm.version) == ("uto-passport-td3", "passport", "1.0")
+    assert tm.score >= 0.9
+    assert "MRZ TD3" in tm.reason and "keywords 2/2" in tm.reason
+
+
+def test_german_like_passport_is_not_the_utopian_one() -> None:
+    rows = [("REISEPASS / PASSPORT", 40, 16, 500, 56),
+            ("Name / Surname", 430, 160, 600, 180), ("MÜLLER", 430, 182, 560, 214),
+            ("Vornamen / Given names", 430, 235, 700, 255), ("JOHANNA", 430, 258, 600, 288),
+            ("Geburtstag / Date of birth", 430, 310, 740, 330), ("12.08.1974", 430, 333, 600, 360),
+            ("Staatsangehörigkeit / Nationality", 850, 310, 1200, 330),
+            ("Behörde / Authority", 850, 450, 1100, 470), ("Gültig bis / Date of expiry", 430, 520, 740, 540),
+            *mrz_rows(TD3)]
+    tm = match([page(rows)], builtin_templates())
+    assert tm.template_id == "xde-passport-td3", tm.reason
+
+
+def test_only_an_mrz_gives_generic_mrz_with_its_kind() -> None:
+    rows = [("REPUBLIC OF NOWHERE", 100, 20, 600, 60), ("some text we have never seen", 100, 200, 700, 230),
+            *mrz_rows(TD1, y=420, step=68)]
+    tm = match([page(rows, 1000, 630)], builtin_templates())
+    assert (tm.template_id, tm.document_type) == ("generic-mrz", "id_card")
+    assert "only an MRZ" in tm.reason
+
+
+def test_unseen_layout_with_common_labels_is_generic_id() -> None:
+    rows = [("REPUBBLICA ITALIANA", 300, 10, 700, 40), ("CARTA D'IDENTITÀ", 300, 45, 650, 75),
+            ("COGNOME", 300, 100, 420, 120), ("ROSSI", 300, 122, 420, 150),
+            ("NOME", 300, 160, 380, 180), ("MARIO", 300, 182, 420, 210),
+            ("DATA DI NASCITA", 300, 220, 500, 240), ("01.02.1980", 300, 242, 460, 270),
+            ("SESSO", 600, 220, 680, 240), ("M", 600, 242, 620, 270)]
+    tm = match([page(rows, 1000, 630)], builtin_templates())
+    assert (tm.template_id, tm.document_type) == ("generic-id", "id_card"), tm.reason
+
+
+def test_unrecognisable_document_is_unknown_not_forced() -> None:
+    rows = [("Dear customer,", 100, 100, 400, 130), ("thank you for your letter of last week.", 100, 140, 900, 170),
+            ("Kind regards", 100, 400, 350, 430)]
+    tm = match([page(rows, 1240, 1754)], builtin_templates())
+    assert (tm.template_id, tm.document_type) == (UNKNOWN, UNKNOWN)
+    assert "no template recognised" in tm.reason
+
+
+def test_mrz_of_another_format_rules_a_template_out() -> None:
+    # passport words but a TD1 card MRZ: the TD3 passport template must not win
+    rows = [r for r in UTO_PASSPORT if not r[0].startswith(("P<", "L8"))] + mrz_rows(TD1)
+    ranked = {s.template.id: s.score for s in score_all([page(rows)], builtin_templates())}
+    assert ranked["uto-passport-td3"] < 0.7
+
+
+def test_two_equally_good_templates_are_ambiguous() -> None:
+    text = """\
+id: {id}
+version: 1
+document_type: membership_card
+match:
+  keywords: [["MEMBER CARD"]]
+  anchors: [["Member since"]]
+fields:
+  - name: surname
+    locators: [{{label: [Surname]}}]
+"""
+    templates = [load_template_text(text.format(id=i), f"{i}.yaml") for i in ("club-a", "club-b")]
+    rows = [("MEMBER CARD", 10, 10, 300, 40), ("Member since 2001", 10, 60, 300, 80)]
+    tm = match([page(rows, 1000, 630)], templates)
+    assert tm.template_id == AMBIGUOUS
+    assert tm.document_type == "membership_card"  # both candidates agree on the kind
+    assert "club-a" in tm.reason and "club-b" in tm.reason
+
+
+def test_no_pages_is_unknown() -> None:
+    assert match([], builtin_templates()).template_id == UNKNOWN

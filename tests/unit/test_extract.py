@@ -1,0 +1,121 @@
+"""Extraction end to end on recorded pages: MRZ cross-fill, forced/unknown templates, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from kyc_ocr.cli import main
+from kyc_ocr.domain import FieldSource, Page, PageImage, TextLine, quad_from_box
+from kyc_ocr.errors import ConfigError
+from kyc_ocr.extract import extract, extract_pages
+from kyc_ocr.ocr.replay import ReplayEngine
+from kyc_ocr.templates import builtin_templates
+
+TD3 = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+
+
+def recorded(name: str, rows: list[tuple[str, float, float, float, float]], width: int = 1250, height: int = 880
+             ) -> tuple[ReplayEngine, PageImage]:
+    lines = tuple(TextLine(t, 0.97, quad_from_box(b)) for t, *b in rows)  # type: ignore[arg-type]
+    page = Page(name, 1, width, height, lines)
+    engine = ReplayEngine({"pages": [page.to_dict()]})
+    return engine, PageImage(np.full((height, width, 3), 255, np.uint8), name, 1)
+
+
+PASSPORT = [
+    ("PASSPORT / PASSEPORT UTOPIA", 400, 20, 1190, 60),
+    ("Passport No. / N° du passeport", 812, 92, 1125, 112), ("L898902C3", 812, 118, 982, 145),
+    ("Surname / Nom", 400, 166, 580, 186), ("ERIKSSON", 400, 188, 550, 218),
+    ("Given names / Prénoms", 400, 230, 640, 250), ("ANNA MARIA", 400, 253, 560, 282),
+    ("Nationality / Nationalité", 400, 304, 656, 324), ("Utopian", 400, 328, 520, 357),
+    ("Sex / Sexe", 812, 372, 936, 392), ("F", 812, 396, 841, 425),
+    ("Authority / Autorité", 812, 511, 1018, 530), ("PASSPORT OFFICE", 812, 533, 1000, 557),
+    (TD3[0], 56, 706, 1172, 739), (TD3[1], 56, 785, 1170, 818),
+]
+
+
+def test_mrz_cross_fills_what_the_visual_zone_lacks() -> None:
+    engine, image = recorded("passport.png", PASSPORT)
+    doc = extract_pages([image], [image], engine, builtin_templates())
+    assert doc.template is not None and doc.template.template_id == "uto-passport-td3"
+    f = doc.fields
+    # printed in the visual zone
+    assert (f["surname"].value, f["surname"].source) == ("ERIKSSON", FieldSource.VISUAL)
+    assert (f["nationality"].value, f["nationality"].raw) == ("UTO", "Utopian")
+    # absent from the visual zone: from the MRZ, under the canonical names
+    assert (f["date_of_birth"].value, f["date_of_birth"].source) == ("1974-08-12", FieldSource.MRZ)
+    assert (f["date_of_expiry"].value, f["date_of_expiry"].source) == ("2012-04-15", FieldSource.MRZ)
+    assert (f["surname_mrz"].value, f["given_names_mrz"].value) == ("ERIKSSON", "ANNA MARIA")
+    assert f["mrz"].value == "\n".join(TD3) and f["mrz"].source is FieldSource.MRZ
+    assert f["document_type"].value == "passport"
+    # a visual value the MRZ confirms is more certain than its OCR confidence alone
+    assert f["document_number"].value == "L898902C3" and f["document_number"].confidence > 0.97
+
+
+def test_visual_value_contradicting_the_mrz_is_kept_but_less_certain() -> None:
+    rows = [r if r[0] != "F" else ("M", *r[1:]) for r in PASSPORT]
+    engine, image = recorded("passport.png", rows)
+    doc = extract_pages([image], [image], engine, builtin_templates())
+    assert doc.fields["sex"].value == "M"  # as printed: the in-document check reports the conflict
+    assert doc.fields["sex"].confidence < 0.7
+
+
+def test_repaired_mrz_is_the_corrected_text() -> None:
+    rows = [r if not r[0].startswith("P<") else ("P<UT0ERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", *r[1:])
+            for r in PASSPORT]
+    engine, image = recorded("passport.png", rows)
+    doc = extract_pages([image], [image], engine, builtin_templates())
+    assert doc.fields["mrz"].value.splitlines()[0] == TD3[0]
+
+
+def test_unknown_document_has_no_fields() -> None:
+    engine, image = recorded("letter.png", [("Dear customer,", 100, 100, 400, 130)], 1240, 1754)
+    doc = extract_pages([image], [image], engine, builtin_templates())
+    assert (doc.document_type, doc.template.template_id, doc.fields) == ("unknown", "unknown", {})
+
+
+def test_forced_template_is_used_and_said() -> None:
+    engine, image = recorded("passport.png", PASSPORT)
+    forced = builtin_templates().get("generic-mrz")
+    doc = extract_pages([image], [image], engine, builtin_templates(), forced)
+    assert doc.template.template_id == "generic-mrz" and "forced by the caller" in doc.template.reason
+    assert doc.fields["date_of_birth"].value == "1974-08-12"
+
+
+def test_unknown_template_id_lists_choices(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown template 'nope'; choose one of: .*uto-passport-td3"):
+        extract([tmp_path / "x.png"], template="nope", engine=ReplayEngine({"pages": []}))
+
+
+def _write_blank(path: Path, width: int, height: int) -> None:
+    cv2.imwrite(str(path), np.full((height, width, 3), 255, np.uint8))
+
+
+def test_cli_json_shape(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = tuple(TextLine(t, 0.97, quad_from_box(b)) for t, *b in PASSPORT)  # type: ignore[arg-type]
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    (rec / "passport.png.ocr.json").write_text(json.dumps({"pages": [Page("passport.png", 1, 1250, 880, lines)
+                                                                     .to_dict()]}))
+    _write_blank(tmp_path / "passport.png", 1250, 880)
+    monkeypatch.setenv("KYC_OCR_OCR_RECORDINGS", str(rec))
+    code = main(["extract", str(tmp_path / "passport.png"), "--engine", "replay", "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    (doc,) = out["documents"]
+    assert set(doc) == {"source", "template", "document_type", "fields", "checks"}
+    assert doc["document_type"] == "passport" and doc["checks"] == []
+    assert doc["template"]["id"] == "uto-passport-td3"
+    assert set(doc["fields"]["surname"]) == {"value", "raw", "confidence", "source", "page", "box"}
+    assert doc["fields"]["date_of_birth"]["source"] == "mrz"
+
+
+def test_cli_unknown_template_is_a_config_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _write_blank(tmp_path / "a.png", 10, 10)
+    assert main(["extract", str(tmp_path / "a.png"), "--template", "nope", "--engine", "replay"]) == 6
+    assert "unknown template 'nope'" in capsys.readouterr().err

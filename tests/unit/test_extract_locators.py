@@ -1,0 +1,172 @@
+"""Label and zone locators on hand-made pages; the speed path with a fake recogniser engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from kyc_ocr.domain import Page, PageImage, TextLine, quad_from_box
+from kyc_ocr.extract.fast import read_zones, text_bands, try_fast
+from kyc_ocr.extract.labels import fold, match_label
+from kyc_ocr.extract.locators import PageContext, label_candidates, zone_candidates
+from kyc_ocr.templates import LabelLocator, ZoneLocator, load_template_text
+
+DOB = ("Date of birth", "Date de naissance", "Geburtsdatum", "Fecha de nacimiento", "Data di nascita", "3 DOB", "DOB")
+
+
+def page(rows: Sequence[tuple[str, float, float, float, float]], width: int = 1000, height: int = 630) -> Page:
+    return Page("card.png", 1, width, height,
+                tuple(TextLine(t, 0.97, quad_from_box((x0, y0, x1, y1))) for t, x0, y0, x1, y1 in rows))
+
+
+def values(rows: Sequence[tuple[str, float, float, float, float]], field: str, labels: Sequence[str],
+           others: dict[str, Sequence[str]] | None = None, **opts: object) -> list[str]:
+    ctx = PageContext.build(page(rows), {field: tuple(labels), **(others or {})})
+    return [c.text for c in label_candidates(ctx, field, LabelLocator(labels=tuple(labels), **opts))]
+
+
+@pytest.mark.parametrize("label", ["Geburtsdatum", "Data di nascita", "Fecha de nacimiento", "3 DOB"])
+def test_value_to_the_right_of_a_label_in_several_languages(label: str) -> None:
+    rows = [(label, 40, 100, 260, 124), ("12.08.1974", 300, 98, 460, 126), ("M", 700, 98, 720, 126)]
+    assert values(rows, "date_of_birth", DOB)[0] == "12.08.1974"
+
+
+@pytest.mark.parametrize("label", ["Date of birth / Date de naissance", "DATE DE NAISSANCE", "Date 0f birth"])
+def test_value_below_a_label(label: str) -> None:
+    rows = [(label, 330, 250, 600, 268), ("12 AUG 1974", 330, 272, 500, 300),
+            ("Sex / Sexe", 720, 250, 820, 268), ("F", 720, 272, 740, 300)]
+    assert values(rows, "date_of_birth", DOB)[0] == "12 AUG 1974"
+
+
+def test_value_after_the_label_on_the_same_line_needs_a_colon() -> None:
+    assert values([("Né(e) le : 12.08.1974", 330, 325, 560, 350)], "date_of_birth", ["Né(e) le"]) == ["12.08.1974"]
+    # a heading that contains a label word is not an inline label
+    assert values([("2. Address and contact", 100, 430, 500, 460)], "address", ["Address"]) == []
+
+
+def test_multi_line_value_below() -> None:
+    rows = [("8 ADDRESS", 320, 305, 410, 325), ("7430 BAKER ISLAND", 320, 330, 560, 356),
+            ("LAKE SHERRYBERG, NJ 08486", 320, 360, 675, 386), ("3 DOB", 320, 410, 400, 430)]
+    assert values(rows, "address", ["8 ADDRESS"], lines=3) == ["7430 BAKER ISLAND\nLAKE SHERRYBERG, NJ 08486"]
+
+
+def test_the_more_specific_label_wins_the_line() -> None:
+    rows = [("Date of birth", 100, 100, 250, 120), ("01.02.1990", 100, 124, 250, 150),
+            ("Date", 600, 100, 650, 120), ("03.04.2026", 600, 124, 750, 150)]
+    got = values(rows, "application_date", ["Date"], others={"date_of_birth": DOB})
+    assert got == ["03.04.2026"]
+
+
+def test_short_labels_match_whole_words_only() -> None:
+    assert match_label("Nom", fold("Nombres")) is None
+    assert match_label("Name", fold("Given names")) is None
+    assert match_label("Nom", fold("Nom / Surname")) is not None
+    assert match_label("Given names", fold("G1ven names")) is not None  # one OCR slip is tolerated
+
+
+def test_label_lines_are_never_values() -> None:
+    rows = [("Surname / Nom", 330, 100, 480, 118), ("Given names / Prénoms", 330, 130, 560, 148)]
+    got = values(rows, "surname", ["Surname", "Nom"], others={"given_names": ("Given names", "Prénoms")})
+    assert got == []
+
+
+def test_zone_locator_takes_lines_inside_the_box() -> None:
+    rows = [("ERIKSSON", 330, 130, 480, 160), ("ANNA MARIA", 330, 200, 520, 230)]
+    ctx = PageContext.build(page(rows), {}, offset=(0.0, 0.0))
+    zone = ZoneLocator(box=(0.3, 0.18, 0.9, 0.28))
+    assert [c.text for c in zone_candidates(ctx, "surname", zone)] == ["ERIKSSON"]
+    assert list(zone_candidates(ctx, "surname", ZoneLocator(box=(0.0, 0.8, 0.2, 0.9)))) == []
+    # the layout printed 40 px (of 630) lower: the zone follows the measured offset
+    moved = PageContext.build(page([(t, x0, y0 + 40, x1, y1 + 40) for t, x0, y0, x1, y1 in rows]), {},
+                              offset=(0.0, 40 / 630))
+    assert [c.text for c in zone_candidates(moved, "surname", zone)] == ["ERIKSSON"]
+    # no measured offset (the page is not this layout, or not cropped): zones are not trusted at all
+    assert list(zone_candidates(PageContext.build(page(rows), {}), "surname", zone)) == []
+
+
+# --- the speed path ------------------------------------------------------------------------
+
+CARD = """\
+id: test-card
+version: 1
+document_type: id_card
+match:
+  keywords: [[TEST CARD]]
+  aspect_ratio: [1.4, 1.8]
+  anchor_zones:
+    - {box: [0.05, 0.05, 0.5, 0.15], text: [Surname]}
+    - {box: [0.05, 0.35, 0.5, 0.45], text: [Date of birth]}
+fields:
+  - name: surname
+    type: name
+    required: true
+    locators:
+      - label: [Surname]
+      - zone: [0.05, 0.18, 0.6, 0.3]
+  - name: date_of_birth
+    type: date
+    required: true
+    locators:
+      - label: [Date of birth]
+      - zone: [0.05, 0.48, 0.6, 0.6]
+"""
+
+# (text, grey level of its ink, box): the fake engine "reads" a crop by the grey level of its ink
+INK = {12: "Surname", 24: "ERIKSSON", 36: "Date of birth", 48: "12.08.1974"}
+BOXES = {12: (60, 50, 240, 70), 24: (60, 130, 320, 170), 36: (60, 240, 300, 262), 48: (60, 320, 330, 360)}
+
+
+def card_image() -> np.ndarray:
+    image = np.full((630, 1000, 3), 230, np.uint8)
+    for level, (x0, y0, x1, y1) in BOXES.items():
+        image[y0:y1, x0:x1] = level
+    return image
+
+
+class FakeRecognizer:
+    """Recognises a crop as the text whose ink grey level it holds; counts what it was asked."""
+
+    name = "fake"
+    model_ids = ()
+
+    def __init__(self) -> None:
+        self.crops = 0
+
+    def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        self.crops += len(crops)
+        return [(INK[int(crop.min())], 0.96) for crop in crops]
+
+    def read(self, pages: Sequence[PageImage]) -> list[Page]:
+        raise AssertionError("the speed path must not run full-page OCR")
+
+
+def test_text_bands_are_found_and_tightened() -> None:
+    bands = text_bands(card_image(), (40, 110, 600, 190))
+    assert [(b.x0, b.y0, b.x1, b.y1) for b in bands] == [(60, 130, 320, 170)]
+
+
+def test_speed_path_reads_only_zones_and_anchors() -> None:
+    template = load_template_text(CARD, "test-card.yaml")
+    image = PageImage(card_image(), "card.png", 1, "0" * 64)
+    engine = FakeRecognizer()
+    found = try_fast([image], engine, [template], None)
+    assert found is not None
+    chosen, pages = found
+    assert chosen.id == "test-card"
+    assert [ln.text for ln in pages[0].lines] == ["ERIKSSON", "12.08.1974"]
+    assert engine.crops == 4  # two anchors, two zones; never a whole page
+
+
+def test_speed_path_refuses_a_page_whose_anchors_are_elsewhere() -> None:
+    template = load_template_text(CARD, "test-card.yaml")
+    shifted = np.roll(card_image(), 200, axis=0)  # the document moved: anchors no longer in their zones
+    assert try_fast([PageImage(shifted, "card.png", 1)], FakeRecognizer(), [template], None) is None
+
+
+def test_read_zones_keeps_positions() -> None:
+    template = load_template_text(CARD, "test-card.yaml")
+    sparse = read_zones(PageImage(card_image(), "card.png", 1), FakeRecognizer(), template)
+    x0, y0, x1, y1 = sparse.lines[0].bbox
+    assert x0 <= 60 and y0 <= 130 and x1 >= 320 and y1 >= 170 and y1 - y0 < 70
