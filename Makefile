@@ -2,7 +2,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEBS := tesseract-ocr tesseract-ocr-eng fonts-ocr-b fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf
+DEBS := tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd fonts-ocr-b fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-freefont-ttf
 
 .PHONY: venv debs demo test bench clean
 
@@ -25,7 +25,7 @@ debs:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(DEBS); fi; fi
 
 demo: debs venv
-	$(BIN)/kyc-ocr verify samples --all --db sqlite:///kyc-ocr-demo.db
+	$(BIN)/kyc-ocr verify samples --all --as-of 2026-06-30 --db sqlite:///kyc-ocr-demo.db
 
 test: debs venv
 	$(BIN)/python -m pytest -q

@@ -39,6 +39,7 @@ from kyc_ocr.ocr.angle import LineFlipper
 from kyc_ocr.ocr.common import MIN_CONFIDENCE, check_crops, check_pages, pad_for_detection, page_rgb, text_layer_page
 from kyc_ocr.ocr.detect import DbParams, boxes_from_map, crop_quad, det_input, det_size, reading_order
 from kyc_ocr.ocr.recognize import CtcRecognizer, Recognition
+from kyc_ocr.timing import stage
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,10 @@ class OnnxEngine:
     # -- detection ---------------------------------------------------------------------------
     def detect(self, image: np.ndarray) -> list[Quad]:
         """Text-line quads of one RGB page, in reading order, in the page's pixels."""
+        with stage("detection"):
+            return self._detect(image)
+
+    def _detect(self, image: np.ndarray) -> list[Quad]:
         sessions = self._current()
         padded, top = pad_for_detection(image)
         params = self.det_params
@@ -135,6 +140,10 @@ class OnnxEngine:
 
     # -- recognition -------------------------------------------------------------------------
     def _recognize(self, crops: list[np.ndarray]) -> list[Recognition]:
+        with stage("recognition"):
+            return self._recognize_crops(crops)
+
+    def _recognize_crops(self, crops: list[np.ndarray]) -> list[Recognition]:
         sessions = self._current()
         if not crops:
             return []

@@ -1,6 +1,7 @@
 """Training crops: one line of text rendered tight, augmented, fresh for every batch.
 
-A :class:`CropSet` either renders new crops on demand from a
+Lines are drawn by :func:`kyc_ocr.synth.render_text_crop` (guilloche or plain
+backgrounds, small skew, blur, noise, JPEG). A :class:`CropSet` either renders new crops on demand from a
 :class:`~kyc_ocr.train.corpus.Corpus` (training: the model never sees the same
 crop twice, which stops it memorising a small set) or holds a fixed list
 (held-out sets, rendered once from their own seed).
@@ -16,18 +17,16 @@ True
 
 from __future__ import annotations
 
-import io
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
-from PIL import Image, ImageDraw
 
 from kyc_ocr.errors import InputError
 from kyc_ocr.ocr.recognize import HEIGHT, needed_width, rec_input
-from kyc_ocr.synth.fonts import MRZ_FAMILY, SANS, SERIF, get_font
+from kyc_ocr.synth.crops import render_text_crop
+from kyc_ocr.synth.fonts import MRZ_FAMILY, SANS, SERIF
 from kyc_ocr.train.corpus import Corpus
 
 #: Families used for training crops; ``HELDOUT_FAMILY`` is kept out to measure overfitting to fonts.
@@ -42,48 +41,13 @@ class Crop:
     kind: str
 
 
-def render_line(text: str, family: str, size: int, rng: random.Random) -> np.ndarray:
-    """Render ``text`` dark on a light, slightly tinted background with a small random margin."""
-    font = get_font(family, size)
-    x0, y0, x1, y1 = font.getbbox(text)
-    pad_x, pad_top, pad_bottom = rng.randint(2, 12), rng.randint(2, 8), rng.randint(2, 8)
-    w, h = max(1, x1 - x0) + 2 * pad_x, max(1, y1 - y0) + pad_top + pad_bottom
-    bg = tuple(rng.randint(200, 255) for _ in range(3))
-    ink = tuple(rng.randint(0, 70) for _ in range(3))
-    img = Image.new("RGB", (w, h), bg)
-    ImageDraw.Draw(img).text((pad_x - x0, pad_top - y0), text, font=font, fill=ink)
-    return np.asarray(img)
-
-
-def augment_crop(img: np.ndarray, rng: random.Random, strength: float) -> np.ndarray:
-    """Label-preserving degradations: small rotation, blur, noise, contrast, JPEG."""
-    out = img
-    if rng.random() < 0.5 * strength:
-        h, w = out.shape[:2]
-        m = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-1.5, 1.5), 1.0)
-        out = cv2.warpAffine(out, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
-    if rng.random() < 0.5 * strength:
-        out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.3, 1.1))
-    if rng.random() < 0.6 * strength:
-        noise = np.random.default_rng(rng.randrange(1 << 30)).normal(0, rng.uniform(2, 12), out.shape)
-        out = np.clip(out.astype(np.float32) + noise, 0, 255).astype(np.uint8)
-    if rng.random() < 0.4 * strength:
-        alpha, beta = rng.uniform(0.6, 1.2), rng.uniform(-30, 30)
-        out = np.clip(out.astype(np.float32) * alpha + beta, 0, 255).astype(np.uint8)
-    if rng.random() < 0.4 * strength:
-        buf = io.BytesIO()
-        Image.fromarray(out).save(buf, format="JPEG", quality=rng.randint(35, 85))
-        out = np.asarray(Image.open(buf).convert("RGB"))
-    return np.ascontiguousarray(out)
-
-
 def make_crop(corpus: Corpus, rng: random.Random, families: Sequence[str], kind: str | None = None,
-              general_share: float = 0.4, strength: float = 1.0) -> Crop:
+              general_share: float = 0.4, strength: float = 0.8) -> Crop:
     kind, text, role = corpus.sample(kind, general_share)
     family = MRZ_FAMILY if role == "mrz" else rng.choice(list(families))
-    size = rng.randint(22, 40)
-    img = render_line(text, family, size, rng)
-    return Crop(augment_crop(img, rng, strength), text, kind)
+    crop = render_text_crop(text, family=family, size=rng.randint(22, 40), seed=rng.randrange(1 << 30),
+                            augment=rng.random() < strength, margin=rng.randint(2, 10))
+    return Crop(crop.image, text, kind)
 
 
 class CropSet:
@@ -137,4 +101,4 @@ def encode_targets(texts: Sequence[str], charset: Sequence[str]) -> tuple[np.nda
     return np.asarray(out, dtype=np.int64), np.asarray(lengths, dtype=np.int64)
 
 
-__all__ = ["HEIGHT", "Crop", "CropSet", "batch_tensor", "encode_targets", "make_crop", "render_line"]
+__all__ = ["HEIGHT", "Crop", "CropSet", "batch_tensor", "encode_targets", "make_crop"]

@@ -16,7 +16,8 @@ ort = pytest.importorskip("onnxruntime")
 from kyc_ocr.ocr import models  # noqa: E402
 from kyc_ocr.ocr.convert import onnx_to_torch  # noqa: E402
 from kyc_ocr.ocr.recognize import ctc_greedy  # noqa: E402
-from kyc_ocr.train.data import Crop, CropSet, augment_crop, batch_tensor, encode_targets, render_line  # noqa: E402
+from kyc_ocr.synth.crops import render_text_crop  # noqa: E402
+from kyc_ocr.train.data import Crop, CropSet, batch_tensor, encode_targets  # noqa: E402
 from kyc_ocr.train.export import export_onnx, verify_export  # noqa: E402
 from kyc_ocr.train.loop import Stage, TrainConfig, Trainer, ctc_step  # noqa: E402
 from kyc_ocr.train.model import extend_charset, load_recognizer  # noqa: E402
@@ -46,8 +47,8 @@ def test_converted_graph_matches_onnxruntime(spec, shape):
 
 
 def _crops(texts, seed=0):
-    rng = random.Random(seed)
-    return [Crop(augment_crop(render_line(t, "dejavu-sans", 32, rng), rng, 0.3), t, "name") for t in texts]
+    return [Crop(render_text_crop(t, family="dejavu-sans", size=32, seed=seed + i, augment=False, guilloche=False).image,
+                 t, "name") for i, t in enumerate(texts)]
 
 
 def test_untrained_recogniser_reads_rendered_text():
