@@ -1,9 +1,11 @@
 """Which template a document is: scored evidence, never a forced guess.
 
-Each specific template scores 0..1 from four parts, weighted and renormalised
+Each specific template scores 0..1 from five parts, weighted and renormalised
 over the parts it defines: keywords found (fuzzy, see
 :mod:`kyc_ocr.extract.labels`; 0.3), required anchors found (0.4), the MRZ
-format (0.2) and the page's aspect ratio (0.1). An ``exclude`` keyword found
+format (0.2), the page's aspect ratio (0.1) and, when the page's MRZ has the
+template's format, whether the MRZ's issuing state is the template's country
+(0.3: a card back whose small labels are unreadable is still recognised by its MRZ). An ``exclude`` keyword found
 costs 0.25; an MRZ of another format than the template's costs 0.3.
 
 The decision (:func:`match`):
@@ -35,7 +37,7 @@ THRESHOLD = 0.6
 MARGIN = 0.05
 GENERIC_ID_MIN = 3  # anchor groups of generic-id that must be found
 AMBIGUOUS, UNKNOWN = "ambiguous", "unknown"
-_WEIGHTS = {"keywords": 0.3, "anchors": 0.4, "mrz": 0.2, "aspect": 0.1}
+_WEIGHTS = {"keywords": 0.3, "anchors": 0.4, "mrz": 0.2, "aspect": 0.1, "issuer": 0.3}
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,10 @@ def score_template(template: Template, pages: Sequence[Page], mrz: MRZCandidate 
         parts["mrz"] = 0.2 if found_fmt is None else 0.0
         penalty += 0.3 if found_fmt else 0.0
     notes.append(f"MRZ {found_fmt or 'none'} (template: {spec.mrz})")
+    if mrz is not None and template.country and spec.mrz == found_fmt:
+        issuer = mrz.mrz.issuing_country.replace("<", "")
+        parts["issuer"] = 1.0 if issuer == template.country.replace("<", "") else 0.0
+        notes.append(f"MRZ issuer {'matches' if parts['issuer'] else 'differs'}")
     if spec.aspect_ratio:
         ratio = _aspect(pages)
         low, high = spec.aspect_ratio

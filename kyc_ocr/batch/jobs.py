@@ -7,8 +7,7 @@ file with the same customer id repeated.
 
 >>> import tempfile, pathlib
 >>> root = pathlib.Path(tempfile.mkdtemp())
->>> (root / "m.csv").write_text("customer_id,files\\nc1,a.png;b.pdf\\nc2,c.png\\nc1,d.jpg\\n")
-50
+>>> _ = (root / "m.csv").write_text("customer_id,files\\nc1,a.png;b.pdf\\nc2,c.png\\nc1,d.jpg\\n")
 >>> [(j.customer_id, [p.name for p in j.files]) for j in read_manifest(root / "m.csv")]
 [('c1', ['a.png', 'b.pdf', 'd.jpg']), ('c2', ['c.png'])]
 """

@@ -20,18 +20,27 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from kyc_ocr.batch.jobs import Job
-from kyc_ocr.batch.workers import JobOutcome, _Extractor
+from kyc_ocr.batch.workers import JobOutcome, _Extractor, register_engines
 from kyc_ocr.config import Settings
-from kyc_ocr.errors import ConfigError
+from kyc_ocr.errors import ConfigError, KycError
 
 log = logging.getLogger(__name__)
 
 
 class _RayWorker:
-    def __init__(self, settings_json: str) -> None:
-        self.extract = _Extractor(Settings.model_validate_json(settings_json))
+    """One actor: one engine, loaded when the actor (re)starts."""
+
+    def __init__(self, settings_json: str, factories: dict[str, str]) -> None:
+        register_engines(factories)
+        self.error: str | None = None
+        try:
+            self.extract = _Extractor(Settings.model_validate_json(settings_json))
+        except KycError as err:  # answered as fatal by every task: the driver stops the batch
+            self.error = f"{type(err).__name__}: {err}"
 
     def run(self, job: Job) -> JobOutcome:
+        if self.error is not None:
+            return JobOutcome(job.customer_id, error=self.error, fatal=True)
         return self.extract(job)
 
     def pid(self) -> int:
@@ -51,7 +60,8 @@ def _ray() -> Any:
 class RayExecutor:
     """Jobs on Ray actors; ``address`` is ``"local"`` for an embedded instance or a cluster address."""
 
-    def __init__(self, settings: Settings, workers: int, address: str = "local", cpus_per_worker: float = 0.5) -> None:
+    def __init__(self, settings: Settings, workers: int, address: str = "local", cpus_per_worker: float = 0.5,
+                 factories: dict[str, str] | None = None) -> None:
         ray = _ray()
         self.ray = ray
         self.started = not ray.is_initialized()
@@ -71,7 +81,7 @@ class RayExecutor:
                            max_task_retries=-1)(_RayWorker)
         threads = settings.threads or 1
         settings_json = settings.model_copy(update={"threads": threads}).model_dump_json()
-        self.actors = [actor.remote(settings_json) for _ in range(workers)]
+        self.actors = [actor.remote(settings_json, dict(factories or {})) for _ in range(workers)]
 
     def outcomes(self, jobs: Sequence[Job], window: int) -> Iterator[tuple[int, JobOutcome]]:
         ray = self.ray

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from kyc_ocr.batch.jobs import Job
 from kyc_ocr.batch.workers import Executor, InProcessExecutor, JobOutcome, LocalExecutor
-from kyc_ocr.errors import KycError
+from kyc_ocr.errors import EngineError, KycError
 from kyc_ocr.timing import collect
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,8 @@ class BatchOptions:
     retry_failed: bool = False
     ray_address: str | None = None
     window: int | None = None  # jobs in flight; default 2 per worker
+    #: extra OCR engines, ``name -> "module:Callable"``, registered here and in every worker (plugins, tests)
+    engine_factories: dict[str, str] = field(default_factory=dict)
 
 
 def make_executor(verifier: object, opts: BatchOptions) -> Executor:
@@ -62,10 +64,10 @@ def make_executor(verifier: object, opts: BatchOptions) -> Executor:
     if opts.ray_address:
         from kyc_ocr.batch.ray_executor import RayExecutor
 
-        return RayExecutor(settings, max(1, opts.workers), opts.ray_address)
+        return RayExecutor(settings, max(1, opts.workers), opts.ray_address, factories=opts.engine_factories)
     if opts.workers <= 0:
-        return InProcessExecutor(settings)
-    return LocalExecutor(settings, opts.workers)
+        return InProcessExecutor(settings, opts.engine_factories)
+    return LocalExecutor(settings, opts.workers, opts.engine_factories)
 
 
 class BatchRunner:
@@ -111,6 +113,8 @@ class BatchRunner:
         from kyc_ocr.checks.verdict import build_verdict
 
         store, times = self.v.store, dict(outcome.times)
+        if outcome.fatal:  # the workers cannot work at all: stop before recording anyone as failed
+            raise EngineError(f"batch workers cannot start: {outcome.error}")
         if outcome.error is None:
             try:
                 with collect() as parent_times:

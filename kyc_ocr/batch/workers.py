@@ -41,6 +41,7 @@ class JobOutcome:
     error: str | None = None
     times: dict[str, float] = field(default_factory=dict)
     worker: int = 0
+    fatal: bool = False  # the worker itself is unusable (its engine failed to load): stop the batch
 
 
 # -- the worker side (runs in each worker process) -------------------------------------------------
@@ -48,24 +49,36 @@ class JobOutcome:
 _STATE: dict[str, Any] = {}
 
 
-def init_worker(settings_json: str) -> None:
-    """Load settings and the OCR engine once per worker process."""
-    from kyc_ocr.verify import Verifier
+def register_engines(factories: dict[str, str]) -> None:
+    """Register engine factories (``name -> "module:Callable"``) given to the batch, in this process."""
+    from kyc_ocr.ocr import registry
 
-    settings = Settings.model_validate_json(settings_json)
-    _STATE["extract"] = _Extractor(settings)
-    _ = Verifier  # the import warms the modules the jobs use
+    for name, target in factories.items():
+        registry.register(name, target)
+
+
+def init_worker(settings_json: str, factories: dict[str, str] | None = None) -> None:
+    """Load settings and the OCR engine once per worker process.
+
+    An engine that cannot load is not a customer's fault: the error is kept and
+    every job answers it as *fatal*, which stops the batch with that message
+    (a failing initializer would instead break the pool again and again).
+    """
+    import kyc_ocr.extract  # noqa: F401 - warm the modules the jobs use
+
+    register_engines(factories or {})
+    try:
+        _STATE["extract"] = _Extractor(Settings.model_validate_json(settings_json))
+    except KycError as err:
+        _STATE["error"] = f"{type(err).__name__}: {err}"
 
 
 class _Extractor:
     def __init__(self, settings: Settings) -> None:
         from kyc_ocr.ocr import registry
 
-        options: dict[str, Any] = {"device": settings.device, "threads": settings.threads}
-        if settings.rec_model:
-            options["rec_model"] = settings.rec_model
         self.settings = settings
-        self.engine = registry.get(settings.engine, **options) if settings.engine != "replay" else registry.get("replay")
+        self.engine = registry.from_settings(settings)  # loaded once per process, cached by the registry
 
     def __call__(self, job: Job) -> JobOutcome:
         from kyc_ocr.extract import extract
@@ -76,7 +89,7 @@ class _Extractor:
             except KycError as err:
                 return JobOutcome(job.customer_id, error=f"{type(err).__name__}: {err}", times=dict(times),
                                   worker=os.getpid())
-            except Exception as err:  # noqa: BLE001 - a batch must outlive any one customer's bug
+            except Exception as err:
                 log.debug("job %s crashed", job.customer_id, exc_info=True)
                 return JobOutcome(job.customer_id, error=f"internal error {type(err).__name__}: {err}",
                                   times=dict(times), worker=os.getpid())
@@ -85,6 +98,8 @@ class _Extractor:
 
 def run_job(job: Job) -> JobOutcome:
     """Entry point of a pool task (after :func:`init_worker`)."""
+    if "error" in _STATE:
+        return JobOutcome(job.customer_id, error=_STATE["error"], worker=os.getpid(), fatal=True)
     return _STATE["extract"](job)
 
 
@@ -100,7 +115,8 @@ class Executor(Protocol):
 class InProcessExecutor:
     """Runs jobs one by one in this process (``--workers 0``: debugging, tests)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, factories: dict[str, str] | None = None) -> None:
+        register_engines(factories or {})
         self.extract = _Extractor(settings)
 
     def outcomes(self, jobs: Sequence[Job], window: int) -> Iterator[tuple[int, JobOutcome]]:
@@ -114,15 +130,21 @@ class InProcessExecutor:
 class LocalExecutor:
     """A spawn process pool, one engine per worker, a bounded window, crashed workers replaced."""
 
-    def __init__(self, settings: Settings, workers: int) -> None:
+    def __init__(self, settings: Settings, workers: int, factories: dict[str, str] | None = None) -> None:
         self.settings_json = settings.model_copy(update={"threads": settings.threads or 1}).model_dump_json()
         self.workers = workers
+        self.factories = dict(factories or {})
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn, never fork: ONNX Runtime's thread pools hang in a forked child
         ctx = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=init_worker,
-                                   initargs=(self.settings_json,))
+                                   initargs=(self.settings_json, self.factories))
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the pool's live worker processes (for tests and memory accounting)."""
+        return [p.pid for p in (self.pool._processes or {}).values() if p.is_alive()]
 
     def outcomes(self, jobs: Sequence[Job], window: int) -> Iterator[tuple[int, JobOutcome]]:
         """Yield outcomes as they finish. When a worker dies, every job then in flight is a suspect:

@@ -104,6 +104,8 @@ def run_checks(
     for name in policy.enabled_checks:
         if name in ("mrz_matches_visual", "barcode_matches_visual"):
             results.extend(_with_other_sides(name, documents, ctx))
+        elif name == "required_fields":
+            results.extend(document.required_fields(d, ctx, tuple(documents)) for d in documents)
         elif name in PER_DOCUMENT:
             applies, check, none_reason = PER_DOCUMENT[name]
             docs = [d for d in documents if applies(d)]

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kyc_ocr.checks.address import address_similarity
+from kyc_ocr.checks.address import address_similarity, strip_recipient
 from kyc_ocr.checks.base import (
     FORM_TYPES,
     IDENTITY_TYPES,
@@ -26,7 +26,7 @@ from kyc_ocr.checks.base import (
     skip,
 )
 from kyc_ocr.checks.compare import compare_number
-from kyc_ocr.checks.names import name_similarity
+from kyc_ocr.checks.names import name_similarity, partial_name_similarity
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Status
 from kyc_ocr.errors import InputError
 from kyc_ocr.extract.normalize import normalize_country, normalize_sex
@@ -53,28 +53,57 @@ def person_name(doc: ExtractedDocument) -> tuple[str, list[str]] | None:
     return (f.value.strip(), [f.name]) if f else None
 
 
+def name_is_partial(doc: ExtractedDocument) -> bool:
+    """Whether only the surname of the holder was read (the given names field is absent or empty).
+
+    Such a name is compared with :func:`~kyc_ocr.checks.names.partial_name_similarity`:
+    it can contradict another name, but cannot confirm it in full.
+    """
+    return bool((doc.value("surname") or "").strip()) and not (doc.value("given_names") or "").strip()
+
+
+def _compare_names(ref: str, ref_partial: bool, other: str, other_partial: bool) -> float:
+    if ref_partial and other_partial:
+        return name_similarity(ref, other)
+    if ref_partial:
+        return partial_name_similarity(ref, other)
+    if other_partial:
+        return partial_name_similarity(other, ref)
+    return name_similarity(ref, other)
+
+
 def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
-    """Every document names the same person as the main identity document (graded, see names.py)."""
+    """Every document names the same person as the main identity document (graded, see names.py).
+
+    The reference is the highest-ranked identity document whose full name was read; a
+    document with only a surname read is compared on that surname (``partial`` in the evidence).
+    """
     name = "same_person"
     t = ctx.policy.thresholds
     named = [(d, n) for d in documents if (n := person_name(d)) is not None]
     thresholds = {"pass_at": t.name_pass, "review_at": t.name_warn}
     if len(named) < 2:
         return skip(name, f"{len(named)} document(s) carry a name; need two to compare", thresholds=thresholds)
-    named.sort(key=lambda item: _identity_rank(item[0]))
+    named.sort(key=lambda item: (_identity_rank(item[0]), name_is_partial(item[0])))
     ref_doc, (ref_name, ref_fields) = named[0]
+    ref_partial = name_is_partial(ref_doc)
     comparisons = []
     for doc, (other, fields) in named[1:]:
-        comparisons.append({**doc_fields(doc, fields), "name": other, "score": name_similarity(ref_name, other)})
+        partial = name_is_partial(doc)
+        score = _compare_names(ref_name, ref_partial, other, partial)
+        comparisons.append({**doc_fields(doc, fields), "name": other, "score": score, "partial": partial})
     worst = min(comparisons, key=lambda c: c["score"])
     status = grade(worst["score"], t.name_pass, t.name_warn)
-    evidence = {"reference": {**doc_fields(ref_doc, ref_fields), "name": ref_name}, "compared": comparisons,
-                "thresholds": thresholds}
+    evidence = {"reference": {**doc_fields(ref_doc, ref_fields), "name": ref_name, "partial": ref_partial},
+                "compared": comparisons, "thresholds": thresholds}
+    partial_note = " (surname only where the given names were not read)" if ref_partial or any(
+        c["partial"] for c in comparisons) else ""
     if status is Status.PASS:
-        detail = f"{len(comparisons) + 1} documents name the same person (lowest score {worst['score']:.2f})"
+        detail = (f"{len(comparisons) + 1} documents name the same person (lowest score {worst['score']:.2f})"
+                  f"{partial_note}")
     else:
         detail = (f"{worst['source']} names {worst['name']!r}, {ref_doc.source} names {ref_name!r}: score "
-                  f"{worst['score']:.2f} (pass at {t.name_pass}, review at {t.name_warn})")
+                  f"{worst['score']:.2f} (pass at {t.name_pass}, review at {t.name_warn}){partial_note}")
     return CheckResult(name, status, worst["score"], detail, evidence)
 
 
@@ -165,17 +194,20 @@ def address_matches_proof(documents: Sequence[ExtractedDocument], ctx: CheckCont
         return skip(name, "no application form or identity document gives an address", thresholds=thresholds)
     claim = claims[0]
     country = claim.value("country")
+    holder_names = [n[0] for d in documents if (n := person_name(d)) is not None]
     scored = []
     for proof in proofs:
-        cmp = address_similarity(claim.value("address") or "", proof.value("address") or "", country)
-        scored.append((cmp, proof))
-    cmp, proof = max(scored, key=lambda cp: cp[0].score)
+        proof_address, dropped = strip_recipient(proof.value("address") or "", holder_names, t.name_pass)
+        claim_address, claim_dropped = strip_recipient(claim.value("address") or "", holder_names, t.name_pass)
+        cmp = address_similarity(claim_address, proof_address, country)
+        scored.append((cmp, proof, [x for x in (claim_dropped, dropped) if x]))
+    cmp, proof, recipient_lines = max(scored, key=lambda cp: cp[0].score)
     parts = {k: {"claimed": getattr(cmp.left, k), "proof": getattr(cmp.right, k)}
              for k in ("postcode", "house_number", "apartment", "street", "city")}
     evidence = {"claimed": doc_fields(claim, ["address"]), "proof": doc_fields(proof, ["address"]),
                 "parts": parts, "mismatches": list(cmp.mismatches), "not_comparable": list(cmp.missing),
                 "street_score": cmp.street_score, "city_score": cmp.city_score, "thresholds": thresholds,
-                "proofs_compared": len(proofs)}
+                "proofs_compared": len(proofs), "recipient_lines_ignored": recipient_lines}
     status = grade(cmp.score, t.address_pass, t.address_warn)
     if status is Status.PASS:
         detail = f"{claim.source}'s address matches {proof.source} (score {cmp.score:.2f})"

@@ -302,8 +302,34 @@ def document_number_format(doc: ExtractedDocument, ctx: CheckContext) -> CheckRe
                        f"{template}'s pattern {pattern}", evidence)
 
 
-def required_fields(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
-    """The fields the policy requires for this template or document type are there and confident."""
+def other_sides(doc: ExtractedDocument, others: tuple[ExtractedDocument, ...]) -> list[ExtractedDocument]:
+    """The other side(s) of a two-sided card: same document type, the other template side, and no
+    contradicting document number (TD1 cards print the names on the front and the MRZ on the back)."""
+    side = doc.template.side if doc.template else None
+    if side not in ("front", "back"):
+        return []
+    number = doc.value("document_number")
+    out = []
+    for other in others:
+        o_side = other.template.side if other.template else None
+        if other is doc or other.document_type != doc.document_type or o_side not in ("front", "back") \
+                or o_side == side:
+            continue
+        o_number = other.value("document_number")
+        if number and o_number and compare_number(number, o_number).outcome == "mismatch":
+            continue
+        out.append(other)
+    return out
+
+
+def required_fields(doc: ExtractedDocument, ctx: CheckContext, others: tuple[ExtractedDocument, ...] = ()
+                    ) -> CheckResult:
+    """The fields the policy requires for this template or document type are there and confident.
+
+    A two-sided card is one document: a field the policy requires of one side that was
+    not read there but was read on the other side (see :func:`other_sides`) counts as
+    present; the evidence lists it under ``from_other_side``.
+    """
     name = "required_fields"
     template = doc.template.template_id if doc.template else None
     required = ctx.policy.required_fields.get(template or "") or ctx.policy.required_fields.get(doc.document_type)
@@ -311,17 +337,28 @@ def required_fields(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
     evidence: dict[str, Any] = {"document": doc_ref(doc), "min_field_confidence": threshold}
     if not required:
         return skip(name, f"{doc.source}: the policy requires no fields of a {doc.document_type}", **evidence)
-    missing = [n for n in required if n not in doc.fields or not doc.fields[n].value.strip()]
-    weak = {n: round(doc.fields[n].confidence, 4) for n in required
-            if n not in missing and doc.fields[n].confidence < threshold}
+    fields = dict(doc.fields)
+    borrowed: dict[str, dict[str, Any]] = {}
+    for side in other_sides(doc, others):
+        for n in required:
+            f = side.fields.get(n)
+            if (n not in fields or not fields[n].value.strip()) and f is not None and f.value.strip():
+                fields[n] = f
+                borrowed[n] = {**doc_ref(side), "field": field_ref(f)}
+    missing = [n for n in required if n not in fields or not fields[n].value.strip()]
+    weak = {n: round(fields[n].confidence, 4) for n in required
+            if n not in missing and fields[n].confidence < threshold}
     evidence.update(required=list(required), missing=missing, low_confidence=weak)
+    if borrowed:
+        evidence["from_other_side"] = borrowed
     score = round((len(required) - len(missing) - len(weak)) / len(required), 4)
     if missing:
         return CheckResult(name, Status.FAIL, score, f"{doc.source}: missing {', '.join(missing)}", evidence)
     if weak:
         return CheckResult(name, Status.WARN, score, f"{doc.source}: read with confidence under {threshold}: "
                            f"{', '.join(weak)}", evidence)
-    return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: all {len(required)} required fields present",
+    note = f" ({', '.join(borrowed)} read on the other side)" if borrowed else ""
+    return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: all {len(required)} required fields present{note}",
                        evidence)
 
 

@@ -153,6 +153,43 @@ def _align(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return max(0.0, min(1.0, score))
 
 
+def _align_part(part: tuple[str, ...], full: tuple[str, ...]) -> float:
+    part, full = _merge_compounds(part, full), _merge_compounds(full, part)
+    pairs = sorted(((token_similarity(x, y), i, j) for i, x in enumerate(part) for j, y in enumerate(full)),
+                   reverse=True)
+    used_p: set[int] = set()
+    used_f: set[int] = set()
+    total = 0.0
+    for sim, i, j in pairs:
+        if sim > 0.0 and i not in used_p and j not in used_f:
+            used_p.add(i)
+            used_f.add(j)
+            total += sim
+    return max(0.0, min(1.0, total / len(part)))
+
+
+def partial_name_similarity(part: str, full: str) -> float:
+    """How well a name known to be incomplete fits a full name (0..1, 4 places).
+
+    For a document whose given names were not read (only the surname is there):
+    the mean of the partial name's tokens' best one-to-one matches in the full
+    name, with no deduction for the full name's other tokens and no single-token
+    cap. It says the names read do not contradict each other; that the name is
+    incomplete is the ``required_fields`` check's finding, not a different person.
+
+    >>> partial_name_similarity("Oláh", "AGNES OLAH"), partial_name_similarity("Smith", "Erika Smith")
+    (1.0, 1.0)
+    >>> partial_name_similarity("Jones", "Erika Smith"), partial_name_similarity("Erikss0n", "Anna Eriksson")
+    (0.0, 0.875)
+    >>> partial_name_similarity("", "Anna")
+    0.0
+    """
+    forms_p, forms_f = name_forms(part), name_forms(full)
+    if not forms_p or not forms_f:
+        return 0.0
+    return round(max(_align_part(x, y) for x in forms_p for y in forms_f), 4)
+
+
 def name_similarity(a: str, b: str) -> float:
     """Graded similarity (0..1, rounded to 4 places) of two printed full names; see the module doc.
 

@@ -34,7 +34,7 @@ class _Reporter:
             self.task = self.bar.add_task("batch", total=total, docs=0, rate=0.0, failed=0)
             self.bar.start()
 
-    def update(self, item) -> None:  # noqa: ANN001 - BatchItem
+    def update(self, item) -> None:
         self.done += 1
         self.docs += item.documents if item.status == "verified" else 0
         self.failed += item.status.startswith("failed")

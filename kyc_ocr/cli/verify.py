@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -54,14 +55,14 @@ def _customer_folders(root: Path) -> list[Path]:
 
 @app.command("verify")
 def verify(
-    paths: list[Path] = typer.Argument(..., help="a customer's documents, or a folder holding them"),
+    paths: Annotated[list[Path], typer.Argument(help="a customer's documents, or a folder holding them")],
     customer: str | None = typer.Option(None, "--customer", help="customer id (default: the folder's name)"),
     all_customers: bool = typer.Option(False, "--all", help="PATH holds one sub-folder per customer: verify each"),
     db: str | None = typer.Option(None, "--db", help="SQLAlchemy URL (default: KYC_OCR_DB_URL or sqlite)"),
     as_of: str | None = typer.Option(None, "--as-of", help="verification date, YYYY-MM-DD (default today)"),
     engine: str | None = typer.Option(None, "--engine", help="OCR engine: onnx, paddle, tesseract, torch"),
-    policy: Path | None = typer.Option(None, "--policy", help="policy YAML (default: the shipped policy)"),
-    rec_model: Path | None = typer.Option(None, "--rec-model", help="fine-tuned recogniser ONNX"),
+    policy: Annotated[Path | None, typer.Option("--policy", help="policy YAML (default: the shipped policy)")] = None,
+    rec_model: Annotated[Path | None, typer.Option("--rec-model", help="fine-tuned recogniser ONNX")] = None,
     as_json: bool = typer.Option(False, "--json", help="print JSON (CONTRACT.md shape)"),
 ) -> None:
     """Verify a customer's documents: checks, a decision with reasons, stored with an audit trail."""

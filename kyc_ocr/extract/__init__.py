@@ -21,8 +21,6 @@ path), mrz*, barcode, normalize.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,33 +42,32 @@ __all__ = ["extract", "extract_pages"]
 
 
 def _load(source: Source, settings: Settings) -> list[PageImage]:
-    """Decoded pages of one source (:func:`kyc_ocr.io.load`; a plain image decoder until that module lands)."""
-    if importlib.util.find_spec("kyc_ocr.io") is not None:
-        from kyc_ocr.io import load
+    """Decoded pages of one source (:func:`kyc_ocr.io.load`; a PDF gives one page per PDF page)."""
+    from kyc_ocr.io import load
 
-        return list(load([source], settings))
-    data = source if isinstance(source, bytes) else _read(Path(source))
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    if image is None:
-        raise InputError(f"{source if not isinstance(source, bytes) else 'bytes'}: not an image this build can decode")
-    name = "<bytes>" if isinstance(source, bytes) else str(source)
-    return [PageImage(np.ascontiguousarray(image[:, :, ::-1]), name, 1, hashlib.sha256(data).hexdigest(), "image")]
+    return list(load([source], settings))
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
+def prepare_options(engine: Any) -> Any:
+    """:class:`kyc_ocr.preprocess.Options` for ``engine``.
+
+    An engine with a 0/180 text-line classifier (a public ``upside_down(crops) -> list[bool]``,
+    as :class:`~kyc_ocr.ocr.onnx.OnnxEngine` has) judges upside-down pages; otherwise
+    preprocessing falls back to its typographic heuristic.
+    """
+    from kyc_ocr.preprocess import Options, scorer_from_line_classifier
+
+    classify = getattr(engine, "upside_down", None)
+    if not callable(classify):
+        return Options()
+    return Options(orientation_scorer=scorer_from_line_classifier(classify))
 
 
-def _prepare(pages: list[PageImage]) -> list[PageImage]:
-    """:func:`kyc_ocr.preprocess.prepare` (pages unchanged until that module lands)."""
-    if importlib.util.find_spec("kyc_ocr.preprocess") is None:
-        return pages
+def _prepare(pages: list[PageImage], options: Any) -> list[PageImage]:
+    """:func:`kyc_ocr.preprocess.prepare`: crop, orientation, deskew, photometric clean-up."""
     from kyc_ocr.preprocess import prepare
 
-    return list(prepare(pages))
+    return list(prepare(pages, options=options))
 
 
 def _to_original(box: Any, image: PageImage) -> Any:
@@ -197,12 +194,13 @@ def extract(files: Source | Sequence[Source], *, template: str | None = None, se
     sources = [files] if isinstance(files, str | Path | bytes) else list(files)
     if not sources:
         raise InputError("no files to extract")
+    options = prepare_options(engine)
     out = []
     for source in sources:
         with stage("decode"):
             decoded = _load(source, settings)
         with stage("preprocess"):
-            prepared = _prepare(decoded)
+            prepared = _prepare(decoded, options)
         doc = extract_pages(decoded, prepared, engine, templates, forced, fast=fast or settings.extract_fast)
         log.info("%s: template %s (%.2f), %d fields", Path(doc.source).name if doc.source else "document",
                  doc.template.template_id if doc.template else "-", doc.template.score if doc.template else 0,

@@ -30,7 +30,9 @@ from kyc_ocr.extract.fast import ZONES_SUFFIX
 from kyc_ocr.extract.labels import fold, match_label
 from kyc_ocr.extract.locators import (
     Candidate,
+    Layout,
     PageContext,
+    assumed_layout,
     label_candidates,
     layout_offset,
     regex_candidates,
@@ -240,6 +242,18 @@ def _title(template: Template, pages: Sequence[Page]) -> tuple[str, float]:
     return "", 0.0
 
 
+def _layout(page: Page, template: Template) -> Layout | None:
+    """Where the template's zones are on ``page``: read zone by zone, measured from anchors, or assumed."""
+    if page.engine.endswith(ZONES_SUFFIX):
+        return Layout()
+    found = layout_offset(page, template.match.anchor_zones)
+    if found is None and template.match.anchor_zones:
+        boxes = [a.box for a in template.match.anchor_zones]
+        boxes += [loc.zone.box for spec in template.fields for loc in spec.locators if loc.zone is not None]
+        found = assumed_layout(page, template.match.aspect_ratio, union(boxes))
+    return found
+
+
 def extract_document(template: Template, match: TemplateMatch, ev: Evidence) -> dict[str, Field]:
     """Every field ``template`` finds in ``ev``, plus ``document_type`` and the MRZ cross-fill."""
     labels: dict[str, list[str]] = {}
@@ -247,8 +261,7 @@ def extract_document(template: Template, match: TemplateMatch, ev: Evidence) -> 
         for loc in spec.locators:
             if loc.label is not None:
                 labels.setdefault(spec.name, []).extend(loc.label.labels)
-    contexts = [PageContext.build(page, labels, offset=(0.0, 0.0) if page.engine.endswith(ZONES_SUFFIX)
-                                  else layout_offset(page, template.match.anchor_zones)) for page in ev.pages]
+    contexts = [PageContext.build(page, labels, offset=_layout(page, template)) for page in ev.pages]
     fields: dict[str, Field] = {}
     for spec in template.fields:
         found = extract_field(spec, template, contexts, ev)

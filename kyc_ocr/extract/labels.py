@@ -92,11 +92,39 @@ def match_label(label: str, folded_line: str, min_score: float = 86.0) -> tuple[
     if len(folded_line) < len(key) * 0.8:
         return None
     al = fuzz.partial_ratio_alignment(key, folded_line, score_cutoff=min_score)
-    if al is None:
+    if al is not None:
+        start, end = _word_span(folded_line, al.dest_start, al.dest_end)
+        score = fuzz.ratio(key, folded_line[start:end])
+        if score >= min_score:
+            return score, start, end
+    return _match_unspaced(key, folded_line, min_score)
+
+
+def _match_unspaced(key: str, folded_line: str, min_score: float) -> tuple[float, int, int] | None:
+    """A long label found with every space ignored: the OCR often runs words together (``CARTENATIONALE``).
+
+    >>> _match_unspaced("CARTE NATIONALE D IDENTITE", "CARTENATIONALEDIDENIITE", 86.0)
+    (95.65217391304348, 0, 23)
+    >>> _match_unspaced("DATE OF BIRTH", "DATE OF ISSUE", 86.0), _match_unspaced("PASAPORTE NO", "PASAPORTE", 86.0)
+    (None, None)
+    >>> _match_unspaced("DOCUMENT NO", "3 DOCUMENTO DE IDENTIDAD", 86.0) is None  # not inside other words
+    True
+    """
+    compact_key = key.replace(" ", "")
+    if " " not in key or len(compact_key) < 8:
         return None
-    start, end = _word_span(folded_line, al.dest_start, al.dest_end)
-    score = fuzz.ratio(key, folded_line[start:end])
-    if score < min_score:
+    where = [i for i, ch in enumerate(folded_line) if ch != " "]
+    compact = folded_line.replace(" ", "")
+    al = fuzz.partial_ratio_alignment(compact_key, compact, score_cutoff=min_score - 10)
+    if al is None or al.dest_end <= al.dest_start:
+        return None
+    start, end = _word_span(folded_line, where[al.dest_start], where[al.dest_end - 1] + 1)  # whole words
+    span = folded_line[start:end]
+    if span.count(" ") >= key.count(" "):  # no words run together: the spaced match decides
+        return None
+    seg = span.replace(" ", "")
+    score = fuzz.ratio(compact_key, seg)
+    if score < min_score or len(seg) < 0.9 * len(compact_key):  # most of the label must be there
         return None
     return score, start, end
 

@@ -29,6 +29,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from kyc_ocr.domain import Box, FieldSource, Page, TextLine
 from kyc_ocr.extract.labels import LabelHit, find_labels, fold, match_label, span_box, strip_separators
 from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
@@ -61,11 +63,11 @@ class PageContext:
 
     page: Page
     hits: tuple[tuple[LabelHit, ...], ...]  # per line
-    offset: tuple[float, float] | None = None  # the layout's shift on the page; None: zones not trusted
+    offset: Layout | None = None  # where the template's layout sits on the page; None: zones not trusted
 
     @classmethod
     def build(cls, page: Page, labels: Mapping[str, Sequence[str]], min_score: float = 86.0,
-              offset: tuple[float, float] | None = None) -> PageContext:
+              offset: Layout | None = None) -> PageContext:
         return cls(page, tuple(tuple(h) for h in find_labels(page.lines, labels, min_score)), offset)
 
     @property
@@ -198,24 +200,75 @@ def zone_lines(page: Page, zone: ZoneLocator) -> list[int]:
     return sorted(out, key=lambda i: (page.lines[i].bbox[1], page.lines[i].bbox[0]))
 
 
-def _shift(zone: ZoneLocator, dx: float, dy: float) -> ZoneLocator:
-    x0, y0, x1, y1 = zone.box
-    box = (max(0.0, x0 + dx), max(0.0, y0 + dy), min(1.0, x1 + dx), min(1.0, y1 + dy))
-    return zone if box[0] >= box[2] or box[1] >= box[3] else ZoneLocator(box=box, lines=zone.lines)
+@dataclass(frozen=True)
+class Layout:
+    """Where the template's layout sits on a page: ``page = scale * template + (dx, dy)`` in page fractions.
+
+    ``confirmed`` is false for a layout assumed (not measured) because the page is the whole document
+    but its anchor labels could not be read; zone values found through it get less confidence.
+    """
+
+    dx: float = 0.0
+    dy: float = 0.0
+    scale: float = 1.0
+    confirmed: bool = True
+
+    def apply(self, zone: ZoneLocator) -> ZoneLocator:
+        """``zone`` moved onto the page (clipped to it).
+
+        >>> Layout(0.1, 0.0, 0.5).apply(ZoneLocator(box=(0.2, 0.2, 0.4, 0.4))).box
+        (0.2, 0.1, 0.30000000000000004, 0.2)
+        """
+        x0, y0, x1, y1 = zone.box
+        s = self.scale
+        box = (max(0.0, s * x0 + self.dx), max(0.0, s * y0 + self.dy), min(1.0, s * x1 + self.dx),
+               min(1.0, s * y1 + self.dy))
+        return zone if box[0] >= box[2] or box[1] >= box[3] else ZoneLocator(box=box, lines=zone.lines)
+
+
+def _fit(pairs: Sequence[tuple[tuple[float, float], tuple[float, float]]], tolerance: float = 0.02
+         ) -> Layout | None:
+    """A uniform scale and shift taking template points to page points, when the points agree on one.
+
+    With anchors spread over at least 10% of the page a scale is fitted (a document scanned smaller or
+    larger on its page); otherwise, or when the scale is implausible, a shift alone (the median).
+
+    >>> fit = _fit([((0.1, 0.1), (0.2, 0.18)), ((0.5, 0.1), (0.52, 0.18)), ((0.1, 0.3), (0.2, 0.34))])
+    >>> round(fit.dx, 4), round(fit.dy, 4), fit.scale
+    (0.12, 0.1, 0.8)
+    """
+    src = np.array([p[0] for p in pairs], dtype=np.float64)
+    dst = np.array([p[1] for p in pairs], dtype=np.float64)
+    need = min(2, len(pairs))
+    if len(pairs) >= 2 and np.ptp(src, axis=0).max() >= 0.1:
+        sc, dc = src - src.mean(0), dst - dst.mean(0)
+        scale = float((sc * dc).sum() / (sc * sc).sum())
+        if 0.6 <= scale <= 1.4:
+            d = dst.mean(0) - scale * src.mean(0)
+            ok = np.abs(scale * src + d - dst).max(axis=1) <= tolerance
+            if ok.sum() >= max(need, len(pairs) - 1) and abs(scale - 1.0) > 0.02:
+                if not ok.all():  # one stray anchor: refit on the others
+                    return _fit([p for p, good in zip(pairs, ok) if good], tolerance)
+                return Layout(float(d[0]), float(d[1]), round(scale, 4))
+    shift = dst - src
+    dx, dy = float(np.median(shift[:, 0])), float(np.median(shift[:, 1]))
+    agree = int(np.sum((np.abs(shift[:, 0] - dx) <= tolerance) & (np.abs(shift[:, 1] - dy) <= tolerance)))
+    return Layout(dx, dy) if agree >= need else None
 
 
 def layout_offset(page: Page, anchors: Sequence[AnchorZone], min_score: float = 80.0, reach: float = 0.08
-                  ) -> tuple[float, float] | None:
-    """How far (page fractions ``dx, dy``) the layout sits from where the template drew it, or ``None``.
+                  ) -> Layout | None:
+    """Where the template's layout sits on the page (:class:`Layout`), or ``None``.
 
     Each anchor label is looked for in its zone widened by ``reach``; the page counts as aligned when
-    at least two anchors (all, when there are fewer) are found and agree on the shift within 2% of
-    the page. Zone locators are only trusted (and shifted) on such a page — never on a photo whose
-    document was not cropped, or a page of another layout.
+    at least two anchors (all, when there are fewer) are found and agree (within 2% of the page) on
+    one shift, or on one scale and shift. Zone locators are only trusted on such a page (or, see
+    :func:`assumed_layout`, on a page that is the whole document) — never on a photo whose document
+    was not cropped, or a page of another layout.
     """
     if not anchors:
         return None
-    shifts: list[tuple[float, float]] = []
+    pairs: list[tuple[tuple[float, float], tuple[float, float]]] = []
     for anchor in anchors:
         x0, y0, x1, y1 = anchor.box
         wide = ZoneLocator(box=(max(0.0, x0 - reach), max(0.0, y0 - reach), min(1.0, x1 + reach),
@@ -223,40 +276,93 @@ def layout_offset(page: Page, anchors: Sequence[AnchorZone], min_score: float = 
         for i in zone_lines(page, wide):
             line = page.lines[i]
             if any(match_label(v, fold(line.text), min_score) for v in anchor.text):
-                if anchor.at is None:
-                    shifts.append((0.0, 0.0))
-                else:
-                    bx0, by0 = line.bbox[0] / page.width, line.bbox[1] / page.height
-                    shifts.append((bx0 - anchor.at[0], by0 - anchor.at[1]))
+                at = anchor.at
+                seen = (line.bbox[0] / page.width, line.bbox[1] / page.height)
+                pairs.append((at, seen) if at is not None else (seen, seen))
                 break
-    if len(shifts) < min(2, len(anchors)):
+    if len(pairs) < min(2, len(anchors)):
         return None
-    dx = sorted(s[0] for s in shifts)[len(shifts) // 2]
-    dy = sorted(s[1] for s in shifts)[len(shifts) // 2]
-    agree = sum(abs(s[0] - dx) <= 0.02 and abs(s[1] - dy) <= 0.02 for s in shifts)
-    return (dx, dy) if agree >= min(2, len(anchors)) else None
+    return _fit(pairs)
+
+
+def assumed_layout(page: Page, aspect_ratio: tuple[float, float] | None, extent: Box | None,
+                   slack: float = 0.1) -> Layout | None:
+    """An unconfirmed identity :class:`Layout` for a page that is the whole document, else ``None``.
+
+    A photo whose document was found and flattened by preprocessing, or a clean image, has the
+    template's proportions, and its text spans what the template's zones span (``extent``, page
+    fractions), even when its small anchor labels are unreadable. A page with background around the
+    document (text drawn in from the edges by more than ``slack``) or of other proportions gets no layout.
+    """
+    if aspect_ratio is None or extent is None or not page.lines or page.height <= 0:
+        return None
+    low, high = aspect_ratio
+    if not low * 0.97 <= page.width / page.height <= high * 1.03:
+        return None
+    x0, y0, x1, y1 = union([ln.bbox for ln in page.lines])
+    w, h = page.width, page.height
+    ex0, ey0, ex1, ey1 = extent
+    if x0 / w <= ex0 + slack and y0 / h <= ey0 + slack and x1 / w >= ex1 - 3 * slack and y1 / h >= ey1 - 3 * slack:
+        return Layout(confirmed=False)
+    return None
+
+
+def _value_lines(page: Page, indexes: list[int]) -> list[int]:
+    """The zone's lines without those much smaller than its tallest (small printed labels above values)."""
+    if len(indexes) < 2:
+        return indexes
+    tallest = max(_height(page.lines[i].bbox) for i in indexes)
+    return [i for i in indexes if _height(page.lines[i].bbox) >= 0.7 * tallest]
 
 
 def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[Candidate]:
-    """The text inside the zone, shifted by the page's layout offset (an inline label in it is cut off)."""
+    """The text inside the zone, moved by the page's layout (an inline label in it is cut off).
+
+    Lines much smaller than the zone's tallest (labels) are passed over; for a one-line zone each
+    remaining line is offered in turn, top to bottom, so a stray line the type rejects does not hide the value.
+    """
     if ctx.offset is None:
         return
-    picked = zone_lines(ctx.page, _shift(zone, *ctx.offset))[: zone.lines]
-    if not picked:
+    inside = zone_lines(ctx.page, ctx.offset.apply(zone))
+    if not inside:
         return
     head = None
-    first_hits = [h for h in ctx.hits[picked[0]] if h.field == name]
+    first_hits = [h for h in ctx.hits[inside[0]] if h.field == name]
     if first_hits:
         head = _same_line_value(ctx, first_hits[0])
-        if head is None:
-            picked = picked[1:]
-            if not picked:
-                return
-        else:
-            picked = picked[1:]
-    if any(ctx.hits[i] for i in picked):  # another field's label inside: the page is not where we think
+        inside = inside[1:]
+        if head is None and not inside:
+            return
+    if any(ctx.hits[i] for i in inside):  # another field's label inside: the page is not where we think
         return
-    yield _from_lines(ctx, picked, head)
+    inside = _value_lines(ctx.page, inside)
+    if head is None and not inside:
+        return
+    groups = [inside[: zone.lines]] if zone.lines > 1 or head is not None else [[i] for i in inside]
+    for picked in groups:
+        cand = _from_lines(ctx, picked, head)
+        text = cand.text if head is not None else strip_unread_label(cand.text)
+        conf = cand.confidence if ctx.offset.confirmed else cand.confidence * 0.85
+        yield Candidate(text, conf, cand.box, cand.page, cand.source)
+
+
+def strip_unread_label(text: str) -> str:
+    """A zone's text without a leading ``words:`` prefix (an inline label the OCR garbled past recognition).
+
+    >>> strip_unread_label("Ndecoke:5137817928"), strip_unread_label("N0uveau s0lde : 5.053,18 EUR")
+    ('5137817928', '5.053,18 EUR')
+    >>> strip_unread_label("N:190279992369")
+    '190279992369'
+    >>> strip_unread_label("12:30"), strip_unread_label("ERIKSSON")
+    ('12:30', 'ERIKSSON')
+    """
+    first, sep, rest = text.partition(":")
+    if not sep or not rest.strip() or "\n" in first:
+        return text
+    letters = sum(ch.isalpha() for ch in first)
+    if letters < 1 or letters < 0.7 * len(first.replace(" ", "")):
+        return text
+    return rest.strip()
 
 
 def regex_candidates(ctx: PageContext, rx: RegexLocator) -> Iterator[Candidate]:

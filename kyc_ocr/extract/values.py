@@ -95,8 +95,32 @@ def iban_valid(iban: str) -> bool:
     return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
 
 
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})(?!\d)")
+
+
+def _date(text: str, order: str, kind: str) -> str:
+    """A date; when the text has more than the date (a label the OCR garbled), its one numeric date.
+
+    >>> _date("Dabvek=04.04.2018", "DMY", "issue"), _date("12 AUG 1974", "DMY", "birth")
+    ('2018-04-04', '1974-08-12')
+    """
+    try:
+        return normalize_date(text, order, kind=kind)
+    except InputError:
+        found = _NUMERIC_DATE.findall(text)
+        if len(found) != 1 or found[0] == text.strip():
+            raise
+        return normalize_date(found[0], order, kind=kind)
+
+
 def _period(text: str, order: str) -> str:
-    parts = [p for p in re.split(r"\s+(?:-|–|—|to|bis|au|al|a)\s+|\s*[–—]\s*", text.strip()) if p.strip()]
+    """Two dates as ``start/end``.
+
+    >>> _period("01.05.2026- 31.05.2026", "DMY"), _period("2026-05-01 to 2026-05-31", "DMY")
+    ('2026-05-01/2026-05-31', '2026-05-01/2026-05-31')
+    """
+    # a hyphen with a space on either side separates (the OCR often loses one); inside an ISO date it does not
+    parts = [p for p in re.split(r"\s+(?:to|bis|au|al|a)\s+|\s*[–—]\s*|\s+-\s*|\s*-\s+", text.strip()) if p.strip()]
     if len(parts) != 2:
         raise InputError(f"not a period (two dates): {text!r}")
     start, end = (normalize_date(p, order, kind="issue") for p in parts)
@@ -119,7 +143,7 @@ def normalize_value(spec: FieldSpec, raw: str, date_order: str, number_pattern: 
         raise InputError(f"{spec.name}: empty")
     validated = False
     if kind == "date":
-        value, validated = normalize_date(text, date_order, kind=spec.date_kind or "any"), True
+        value, validated = _date(text, date_order, spec.date_kind or "any"), True
     elif kind == "period":
         value, validated = _period(text, date_order), True
     elif kind == "country":

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sys
 import types
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,8 @@ def onnx_to_torch(path: str | Path, *, drop_softmax: bool = False) -> Any:
         onnx2torch = _import_onnx2torch()
     except ImportError as err:
         raise EngineError("onnx2torch is missing: pip install --no-deps onnx2torch==1.5.15") from err
+    # onnx2torch's Slice indexes with a list (a torch deprecation warning on every call); harmless here.
+    warnings.filterwarnings("ignore", message="Using a non-tuple sequence for multidimensional indexing")
     model = onnx.load(str(path))
     fixed = _graph_fixes(model, drop_softmax=drop_softmax)
     try:

@@ -166,6 +166,14 @@ class OnnxEngine:
         """Text and confidence of each crop (one text line each), without detection."""
         return [(r.text, r.confidence) for r in self._recognize(check_crops(crops))]
 
+    def upside_down(self, crops: Sequence[np.ndarray]) -> list[bool]:
+        """For each text-line crop, whether the 0/180 line classifier reads it as turned upside down.
+
+        Preprocessing plugs this in as its orientation scorer
+        (:func:`kyc_ocr.preprocess.scorer_from_line_classifier`).
+        """
+        return self._current().cls.upside_down(check_crops(crops))
+
     def read(self, pages: Sequence[PageImage]) -> list[Page]:
         """Detect and recognise the text of every page; crops of all pages are recognised together."""
         pages = check_pages(pages)

@@ -10,7 +10,7 @@ checked without any other part of the pipeline. All people are invented.
 (630, 1000, 3)
 >>> len(card.lines) >= 15 and card.lines[-1].text.startswith(tuple("0123456789<ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 True
->>> mrz_check("740812")
+>>> check_digit("740812")
 '2'
 """
 
@@ -26,6 +26,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from kyc_ocr.domain import TextLine, quad_from_box
 from kyc_ocr.errors import ConfigError
+from kyc_ocr.extract.mrz_layout import check_digit
+from kyc_ocr.extract.normalize import transliterate_icao
 
 FONTS = {
     "sans": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -93,17 +95,6 @@ def text_line(text: str, font_key: str = "sans", size: int = 32, pad: int = 8) -
     return np.asarray(canvas)
 
 
-def mrz_check(field: str) -> str:
-    """ICAO 9303 check digit (weights 7, 3, 1; ``<`` = 0, A = 10 ...)."""
-    values = [0 if c == "<" else int(c) if c.isdigit() else ord(c) - 55 for c in field]
-    return str(sum(v * (7, 3, 1)[i % 3] for i, v in enumerate(values)) % 10)
-
-
-def _mrz_name(text: str) -> str:
-    table = str.maketrans("ÜÉÍÓØÁÃ", "UEIOOAA")
-    return "".join(c if c.isalnum() else "<" for c in text.upper().translate(table))
-
-
 def id_card(seed: int = 0) -> Specimen:
     """A 1000 x 630 ID card: bilingual labels, values, and a 3-line TD1 MRZ in OCR-B."""
     rng = random.Random(seed)
@@ -132,10 +123,10 @@ def id_card(seed: int = 0) -> Specimen:
         Placed("Expiry / Expiration", 760, 310, "sans", 18),
         Placed(exp_text, 760, 334, "sans", 26),
     ]
-    line1 = f"I<UTO{number}{mrz_check(number)}".ljust(30, "<")
-    line2 = f"{dob}{mrz_check(dob)}{sex}{exp}{mrz_check(exp)}UTO".ljust(29, "<")
-    line2 += mrz_check(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29])
-    surname_mrz, given_mrz = _mrz_name(surname), _mrz_name(given)
+    line1 = f"I<UTO{number}{check_digit(number)}".ljust(30, "<")
+    line2 = f"{dob}{check_digit(dob)}{sex}{exp}{check_digit(exp)}UTO".ljust(29, "<")
+    line2 += check_digit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29])
+    surname_mrz, given_mrz = transliterate_icao(surname), transliterate_icao(given)
     line3 = f"{surname_mrz}<<{given_mrz}".ljust(30, "<")[:30]
     placed += [Placed(text, 60, 470 + 48 * i, "ocrb", 34) for i, text in enumerate((line1, line2, line3))]
     spec = render(placed, (1000, 630), background=(246, 244, 236))

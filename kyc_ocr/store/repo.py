@@ -19,6 +19,7 @@ API for the Verifier (``kyc_ocr/verify.py``) and the CLI::
     store.list_verdicts(customer_id=None, limit=None) -> list[VerdictSummary], newest first
     store.iter_verdicts()           -> every Verdict, oldest first (for export)
     store.verify_audit()            -> AuditReport
+    store.record_failure(cid, fp, error, actor=...) / store.failure(cid, fp) / store.clear_failure(cid, fp)
 
 ``save_verification`` runs in ONE transaction that also appends the audit
 events: it writes everything or nothing. It is idempotent: when the customer's
@@ -49,7 +50,7 @@ from sqlalchemy.orm import Session, selectinload
 from kyc_ocr.config import Settings
 from kyc_ocr.domain import Decision, ExtractedDocument, Verdict
 from kyc_ocr.errors import InputError
-from kyc_ocr.store import db
+from kyc_ocr.store import db, failures
 from kyc_ocr.store.audit import AuditLog, AuditReport, canonical_json, default_actor, lock_chain, sha256_text, utc_iso
 from kyc_ocr.store.audit import verify_chain as _verify_chain
 from kyc_ocr.store.blobs import BlobStore
@@ -379,6 +380,21 @@ class Store:
             stmt = stmt.where(Customer.customer_id != exclude_customer)
         with db.db_errors(self.engine), self._read() as s:
             return sorted(set(s.scalars(stmt.distinct())))
+
+    # ---- batch failures (see kyc_ocr.store.failures) -------------------------------------------
+
+    def record_failure(self, customer_id: str, fingerprint: str, error: str, *, actor: str | None = None) -> int:
+        """Record that a batch could not verify ``customer_id`` from these inputs; returns the attempt count."""
+        return failures.record_failure(self.engine, self._writer, customer_id, fingerprint, error,
+                                       actor or self.actor)
+
+    def failure(self, customer_id: str, fingerprint: str) -> str | None:
+        """The error a batch recorded for these inputs, or ``None``."""
+        return failures.failure(self.engine, customer_id, fingerprint)
+
+    def clear_failure(self, customer_id: str, fingerprint: str) -> bool:
+        """Forget a recorded failure (after a successful verification); ``True`` when there was one."""
+        return failures.clear_failure(self.engine, self._writer, customer_id, fingerprint)
 
     # ---- audit ---------------------------------------------------------------------------------
 

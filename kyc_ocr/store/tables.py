@@ -169,3 +169,21 @@ class AuditEvent(Base):
     payload: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+class BatchFailure(Base):
+    """A customer a batch could not verify, keyed by the inputs that failed (see :mod:`kyc_ocr.batch`).
+
+    ``error`` is the one-line error message; it may name a file, so it stays out of the audit trail.
+    """
+
+    __tablename__ = "batch_failures"
+    __table_args__ = (sa.UniqueConstraint("customer_id", "input_fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[str] = mapped_column(sa.String(128))
+    input_fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    error: Mapped[str] = mapped_column(sa.Text)
+    attempts: Mapped[int]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -56,7 +56,7 @@ def store(pg_url):
 def test_upgrade_head_then_alembic_check_finds_no_drift(pg_url):
     from alembic import command
 
-    assert db.upgrade(pg_url) == "0001"
+    assert db.upgrade(pg_url) == "0002"
     command.check(db.alembic_config(pg_url))
     engine = db.make_engine(pg_url.replace("postgresql+psycopg://", "postgresql://"))  # normalised to psycopg
     assert engine.dialect.driver == "psycopg"

@@ -221,3 +221,25 @@ def test_td1_back_mrz_is_compared_with_the_front() -> None:
     assert r.evidence["fields"]["document_number"]["visual_document"]["source"] == "id-front.png"
     assert len(r.evidence["fields"]) == 7
     assert document.mrz_matches_visual(back, CTX).status is Status.SKIP  # alone: nothing printed to compare
+
+
+def _side(source: str, side: str, values: dict[str, str], source_kind: FieldSource) -> ExtractedDocument:
+    fields = {k: fld(k, v, source=source_kind) for k, v in values.items()}
+    match = TemplateMatch(f"uto-id-td1-{side}", "1", "id_card", 0.9, "test", "UTO", side)
+    return ExtractedDocument(source, hashlib.sha256(source.encode()).hexdigest(), "image/png", "id_card", match,
+                             fields)
+
+
+def test_required_fields_of_a_card_read_on_its_other_side() -> None:
+    front = _side("front.png", "front", {"given_names": "ANNA", "document_number": "AB1234567",
+                                         "date_of_birth": "1974-08-12", "date_of_expiry": "2031-01-01"},
+                  FieldSource.VISUAL)
+    back = _side("back.png", "back", {"surname": "ERIKSSON", "document_number": "AB1234567",
+                                      "mrz": "I<UTO..."}, FieldSource.MRZ)
+    assert document.required_fields(front, CTX).status is Status.FAIL  # alone: surname missing
+    r = document.required_fields(front, CTX, (front, back))
+    assert r.status is Status.PASS and r.evidence["from_other_side"]["surname"]["source"] == "back.png"
+    assert "surname read on the other side" in r.detail
+    # a back side of another card (another number) lends nothing
+    stranger = _side("back2.png", "back", {"surname": "ERIKSSON", "document_number": "ZZ7654321"}, FieldSource.MRZ)
+    assert document.required_fields(front, CTX, (front, stranger)).status is Status.FAIL

@@ -10,8 +10,16 @@ import pytest
 from kyc_ocr.domain import Page, PageImage, TextLine, quad_from_box
 from kyc_ocr.extract.fast import read_zones, text_bands, try_fast
 from kyc_ocr.extract.labels import fold, match_label
-from kyc_ocr.extract.locators import PageContext, label_candidates, zone_candidates
+from kyc_ocr.extract.locators import (
+    Layout,
+    PageContext,
+    assumed_layout,
+    label_candidates,
+    layout_offset,
+    zone_candidates,
+)
 from kyc_ocr.templates import LabelLocator, ZoneLocator, load_template_text
+from kyc_ocr.templates.schema import AnchorZone
 
 DOB = ("Date of birth", "Date de naissance", "Geburtsdatum", "Fecha de nacimiento", "Data di nascita", "3 DOB", "DOB")
 
@@ -74,16 +82,52 @@ def test_label_lines_are_never_values() -> None:
 
 def test_zone_locator_takes_lines_inside_the_box() -> None:
     rows = [("ERIKSSON", 330, 130, 480, 160), ("ANNA MARIA", 330, 200, 520, 230)]
-    ctx = PageContext.build(page(rows), {}, offset=(0.0, 0.0))
+    ctx = PageContext.build(page(rows), {}, offset=Layout())
     zone = ZoneLocator(box=(0.3, 0.18, 0.9, 0.28))
     assert [c.text for c in zone_candidates(ctx, "surname", zone)] == ["ERIKSSON"]
     assert list(zone_candidates(ctx, "surname", ZoneLocator(box=(0.0, 0.8, 0.2, 0.9)))) == []
     # the layout printed 40 px (of 630) lower: the zone follows the measured offset
     moved = PageContext.build(page([(t, x0, y0 + 40, x1, y1 + 40) for t, x0, y0, x1, y1 in rows]), {},
-                              offset=(0.0, 40 / 630))
+                              offset=Layout(0.0, 40 / 630))
     assert [c.text for c in zone_candidates(moved, "surname", zone)] == ["ERIKSSON"]
     # no measured offset (the page is not this layout, or not cropped): zones are not trusted at all
     assert list(zone_candidates(PageContext.build(page(rows), {}), "surname", zone)) == []
+
+
+ANCHORS = [AnchorZone(box=(0.0, 0.0, 0.4, 0.2), text=("Surname",), at=(0.1, 0.1)),
+           AnchorZone(box=(0.4, 0.0, 0.9, 0.2), text=("Given names",), at=(0.5, 0.1)),
+           AnchorZone(box=(0.0, 0.2, 0.4, 0.4), text=("Date of birth",), at=(0.1, 0.3))]
+
+
+def test_layout_offset_fits_a_document_scanned_smaller_on_its_page() -> None:
+    # the card printed at 80% of its size, 10% from the left and 5% from the top of a 1000 x 630 page
+    def at(x: float, y: float) -> tuple[float, float]:
+        return (0.1 + 0.8 * x) * 1000, (0.05 + 0.8 * y) * 630
+    rows = [(text, *at(x, y), at(x, y)[0] + 120, at(x, y)[1] + 15)
+            for text, (x, y) in [("Surname", (0.1, 0.1)), ("Given names", (0.5, 0.1)), ("Date of birth", (0.1, 0.3))]]
+    layout = layout_offset(page(rows), ANCHORS)
+    assert layout is not None and layout.confirmed
+    assert layout.scale == pytest.approx(0.8, abs=0.01)
+    assert (layout.dx, layout.dy) == (pytest.approx(0.1, abs=0.005), pytest.approx(0.05, abs=0.005))
+    # two anchors that disagree on any one placement: no layout
+    wild = [("Surname", 100, 63, 220, 78), ("Given names", 900, 600, 1000, 615)]
+    assert layout_offset(page(wild), ANCHORS[:2]) is None
+
+
+def test_layout_is_assumed_only_for_a_page_that_is_the_whole_document() -> None:
+    # unreadable labels, but text from edge to edge of a page with the card's proportions
+    edge_to_edge = [("UTOPIA", 30, 20, 130, 45), ("ERIKSSON", 330, 130, 480, 160), ("31.12.2031", 600, 300, 820, 325),
+                    ("signature", 280, 560, 480, 580)]
+    extent = (0.05, 0.05, 0.9, 0.9)  # what the template's zones span
+    layout = assumed_layout(page(edge_to_edge), (1.4, 1.75), extent)
+    assert layout is not None and not layout.confirmed
+    ctx = PageContext.build(page(edge_to_edge), {}, offset=layout)
+    [cand] = zone_candidates(ctx, "surname", ZoneLocator(box=(0.3, 0.18, 0.9, 0.28)))
+    assert cand.text == "ERIKSSON" and cand.confidence < 0.9  # an assumed layout lowers confidence
+    # the same text in the middle of a photo (background all round): not the whole document
+    middle = [(t, 250 + x0 / 2, 160 + y0 / 2, 250 + x1 / 2, 160 + y1 / 2) for t, x0, y0, x1, y1 in edge_to_edge]
+    assert assumed_layout(page(middle), (1.4, 1.75), extent) is None
+    assert assumed_layout(page(edge_to_edge), (0.6, 0.8), extent) is None  # proportions of another document
 
 
 # --- the speed path ------------------------------------------------------------------------
