@@ -8,6 +8,7 @@ its evidence. Fewer than two things to compare is SKIP, with the reason.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -136,9 +137,62 @@ def _iso_or_text(value: str) -> str:
     return d.isoformat() if d else value.strip()
 
 
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[./\-\s](\d{1,2})[./\-\s](\d{4})\s*$")
+
+
+def other_date_order(raw: str, value: str) -> str | None:
+    """The other reading of a numeric date whose day and month could be either way round.
+
+    ``value`` is the ISO date the extractor chose; None when the printed date is unambiguous.
+
+    >>> other_date_order("06/10/1951", "1951-10-06"), other_date_order("25/10/1951", "1951-10-25")
+    ('1951-06-10', None)
+    >>> other_date_order("1951-06-10", "1951-06-10"), other_date_order("06/06/1951", "1951-06-06")
+    (None, None)
+    """
+    m = _NUMERIC_DATE.match(raw or "")
+    chosen = parse_iso(value)
+    if m is None or chosen is None or chosen.day > 12 or chosen.day == chosen.month:
+        return None
+    return chosen.replace(month=chosen.day, day=chosen.month).isoformat()
+
+
+def _date_order_unknown(doc: ExtractedDocument) -> bool:
+    """Whether the document's layout is a generic one that cannot know the country's date order."""
+    from kyc_ocr.templates.loader import builtin_templates
+
+    tid = doc.template.template_id if doc.template else None
+    templates = builtin_templates()
+    return tid is not None and tid in templates and templates.get(tid).generic
+
+
 def same_date_of_birth(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
-    """Every document with a date of birth gives the same one."""
-    return _consistent("same_date_of_birth", documents, "date_of_birth", _iso_or_text, "date of birth")
+    """Every document with a date of birth gives the same one.
+
+    A date printed as ``NN/NN/YYYY`` on a generic layout (whose date order is a guess) that
+    agrees with the others when read the other way round gives WARN (a person looks), not FAIL.
+    """
+    result = _consistent("same_date_of_birth", documents, "date_of_birth", _iso_or_text, "date of birth")
+    if result.status is not Status.FAIL:
+        return result
+    values: list[str] = []
+    reread: list[str] = []
+    for doc in documents:
+        f = doc.fields.get("date_of_birth")
+        if f is None or not f.value.strip():
+            continue
+        alt = other_date_order(f.raw, f.value) if _date_order_unknown(doc) else None
+        if alt is not None and alt != _iso_or_text(f.value):
+            reread.append(doc.source)
+            values.append(alt)
+        else:
+            values.append(_iso_or_text(f.value))
+    if not reread or len(set(values)) != 1:
+        return result
+    evidence = {**result.evidence, "read_other_order": reread}
+    return CheckResult(result.name, Status.WARN, 0.5, f"{result.detail}; {', '.join(reread)} print(s) the date "
+                       f"day/month-ambiguously on a layout of unknown date order, and read the other way round "
+                       f"all agree on {values[0]}", evidence)
 
 
 def nationality_consistent(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:

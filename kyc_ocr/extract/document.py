@@ -261,7 +261,8 @@ def extract_document(template: Template, match: TemplateMatch, ev: Evidence) -> 
         for loc in spec.locators:
             if loc.label is not None:
                 labels.setdefault(spec.name, []).extend(loc.label.labels)
-    contexts = [PageContext.build(page, labels, offset=_layout(page, template)) for page in ev.pages]
+    titles = template.match.keywords[0] if template.match.keywords else ()
+    contexts = [PageContext.build(page, labels, offset=_layout(page, template), titles=titles) for page in ev.pages]
     fields: dict[str, Field] = {}
     for spec in template.fields:
         found = extract_field(spec, template, contexts, ev)

@@ -30,6 +30,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from kyc_ocr.domain import Box, FieldSource, Page, TextLine
 from kyc_ocr.extract.labels import LabelHit, find_labels, fold, match_label, span_box, strip_separators
@@ -64,11 +65,16 @@ class PageContext:
     page: Page
     hits: tuple[tuple[LabelHit, ...], ...]  # per line
     offset: Layout | None = None  # where the template's layout sits on the page; None: zones not trusted
+    titles: frozenset[int] = frozenset()  # lines that print the document's name: never a field's value
 
     @classmethod
     def build(cls, page: Page, labels: Mapping[str, Sequence[str]], min_score: float = 86.0,
-              offset: Layout | None = None) -> PageContext:
-        return cls(page, tuple(tuple(h) for h in find_labels(page.lines, labels, min_score)), offset)
+              offset: Layout | None = None, titles: Sequence[str] = ()) -> PageContext:
+        """The page with its label hits; ``titles`` are the document's names (a whole line printing one is a title)."""
+        keys = [fold(t) for t in titles]
+        title_lines = frozenset(i for i, ln in enumerate(page.lines)
+                                if any(fuzz.ratio(k, fold(ln.text)) >= min_score for k in keys))
+        return cls(page, tuple(tuple(h) for h in find_labels(page.lines, labels, min_score)), offset, title_lines)
 
     @property
     def source(self) -> FieldSource:
@@ -230,7 +236,7 @@ def _fit(pairs: Sequence[tuple[tuple[float, float], tuple[float, float]]], toler
          ) -> Layout | None:
     """A uniform scale and shift taking template points to page points, when the points agree on one.
 
-    With anchors spread over at least 10% of the page a scale is fitted (a document scanned smaller or
+    With anchors spread over at least 5% of the page a scale is fitted (a document scanned smaller or
     larger on its page); otherwise, or when the scale is implausible, a shift alone (the median).
 
     >>> fit = _fit([((0.1, 0.1), (0.2, 0.18)), ((0.5, 0.1), (0.52, 0.18)), ((0.1, 0.3), (0.2, 0.34))])
@@ -240,7 +246,7 @@ def _fit(pairs: Sequence[tuple[tuple[float, float], tuple[float, float]]], toler
     src = np.array([p[0] for p in pairs], dtype=np.float64)
     dst = np.array([p[1] for p in pairs], dtype=np.float64)
     need = min(2, len(pairs))
-    if len(pairs) >= 2 and np.ptp(src, axis=0).max() >= 0.1:
+    if len(pairs) >= 2 and np.ptp(src, axis=0).max() >= 0.05:
         sc, dc = src - src.mean(0), dst - dst.mean(0)
         scale = float((sc * dc).sum() / (sc * sc).sum())
         if 0.6 <= scale <= 1.4:
@@ -323,7 +329,7 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
     """
     if ctx.offset is None:
         return
-    inside = zone_lines(ctx.page, ctx.offset.apply(zone))
+    inside = [i for i in zone_lines(ctx.page, ctx.offset.apply(zone)) if i not in ctx.titles]
     if not inside:
         return
     head = None

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from kyc_ocr.cli import main
+from kyc_ocr.store import db
 from kyc_ocr.domain import CheckResult, Status
 from kyc_ocr.errors import ExitCode
 from kyc_ocr.store import Store
@@ -37,7 +38,7 @@ def saved(db_url):
 def test_db_upgrade_from_any_directory(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["db", "upgrade", "--db", "sqlite:///fresh.db"]) == 0
-    assert "at revision 0001" in capsys.readouterr().out and (tmp_path / "fresh.db").exists()
+    assert f"at revision {db.head_revision()}" in capsys.readouterr().out and (tmp_path / "fresh.db").exists()
     monkeypatch.setenv("KYC_OCR_DB_URL", "sqlite:///from-env.db")
     assert main(["db", "upgrade"]) == 0 and (tmp_path / "from-env.db").exists()
 
