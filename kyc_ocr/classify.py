@@ -5,7 +5,8 @@ over the parts it defines: keywords found (fuzzy, see
 :mod:`kyc_ocr.extract.labels`; 0.3), required anchors found (0.4), the MRZ
 format (0.2), the page's aspect ratio (0.1) and, when the page's MRZ has the
 template's format, whether the MRZ's issuing state is the template's country
-(0.3: a card back whose small labels are unreadable is still recognised by its MRZ). An ``exclude`` keyword found
+and the layout is confirmed (an anchor found, or every line inside the template's
+zones) (0.3: a card back whose small labels are unreadable is still recognised). An ``exclude`` keyword found
 costs 0.25; an MRZ of another format than the template's costs 0.3.
 
 The decision (:func:`match`):
@@ -80,6 +81,24 @@ def _aspect(pages: Sequence[Page]) -> float:
     return page.width / max(1, page.height)
 
 
+def _all_in_zones(template: Template, pages: Sequence[Page], margin: float = 0.0) -> bool:
+    """Whether every line of the first page lies where the template prints something (its zones, as drawn).
+
+    Evidence that a page whose small labels are unreadable is this layout: nothing is printed elsewhere.
+    """
+    boxes = [a.box for a in template.match.anchor_zones]
+    boxes += [loc.zone.box for f in template.fields for loc in f.locators if loc.zone is not None]
+    page = pages[0]
+    if not boxes or not page.lines:
+        return False
+    for line in page.lines:
+        x0, y0, x1, y1 = line.bbox
+        cx, cy = (x0 + x1) / 2 / max(page.width, 1), (y0 + y1) / 2 / max(page.height, 1)
+        if not any(b[0] - margin <= cx <= b[2] + margin and b[1] - margin <= cy <= b[3] + margin for b in boxes):
+            return False
+    return True
+
+
 def score_template(template: Template, pages: Sequence[Page], mrz: MRZCandidate | None,
                    folded: Sequence[str] | None = None) -> Score:
     """Score one template against the pages (``folded``: the pages' lines, folded, when already computed)."""
@@ -106,9 +125,10 @@ def score_template(template: Template, pages: Sequence[Page], mrz: MRZCandidate 
         penalty += 0.3 if found_fmt else 0.0
     notes.append(f"MRZ {found_fmt or 'none'} (template: {spec.mrz})")
     if mrz is not None and template.country and spec.mrz == found_fmt:
-        issuer = mrz.mrz.issuing_country.replace("<", "")
-        parts["issuer"] = 1.0 if issuer == template.country.replace("<", "") else 0.0
-        notes.append(f"MRZ issuer {'matches' if parts['issuer'] else 'differs'}")
+        same = mrz.mrz.issuing_country.replace("<", "") == template.country.replace("<", "")
+        placed = parts.get("anchors", 0.0) > 0 or _all_in_zones(template, pages)
+        parts["issuer"] = 1.0 if same and placed else 0.0
+        notes.append(f"MRZ issuer {'differs' if not same else 'matches' if placed else 'matches, layout does not'}")
     if spec.aspect_ratio:
         ratio = _aspect(pages)
         low, high = spec.aspect_ratio
@@ -120,7 +140,7 @@ def score_template(template: Template, pages: Sequence[Page], mrz: MRZCandidate 
         notes.append(f"excluded words: {len(excluded)}")
     weight = sum(_WEIGHTS[k] for k in parts)
     score = sum(_WEIGHTS[k] * v for k, v in parts.items()) / weight - penalty
-    return Score(template, max(0.0, min(1.0, score)), parts, tuple(notes))
+    return Score(template, round(max(0.0, min(1.0, score)), 6), parts, tuple(notes))  # no float dust at the threshold
 
 
 def _generic_mrz(template: Template, mrz: MRZCandidate) -> Score:

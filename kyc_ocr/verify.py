@@ -113,11 +113,10 @@ class Verifier:
         from kyc_ocr.ocr import registry
 
         if self._engine is None or isinstance(self._engine, str):
-            name = self._engine or self.settings.engine
-            options: dict[str, Any] = {"device": self.settings.device, "threads": self.settings.threads}
-            if self.settings.rec_model:
-                options["rec_model"] = self.settings.rec_model
-            self._engine = registry.get(name, **options) if name != "replay" else registry.get(name)
+            settings = self.settings
+            if isinstance(self._engine, str):
+                settings = settings.model_copy(update={"engine": self._engine})
+            self._engine = registry.from_settings(settings)
         return self._engine
 
     def extract(self, files: Sequence[Source]) -> list[ExtractedDocument]:

@@ -149,11 +149,12 @@ class ParsedAddress:
     city: str
 
 
-def find_postcode(text: str, country: str | None = None) -> str:
+def find_postcode(text: str, country: str | None = None, *, number_first: bool = False) -> str:
     """The postcode in an address (spaces removed), or ``""`` when there is none.
 
     ``country`` (a name or ISO code) narrows the patterns; a country name printed at the
-    end of the address does the same.
+    end of the address does the same. ``number_first`` reads a number that opens a one-line
+    address as the house number (``34712 Porter Islands``), not a postcode (``75002 Paris``).
 
     >>> find_postcode("1 Rue X, 75002 Paris"), find_postcode("Damrak 1, 1012 LG Amsterdam")
     ('75002', '1012LG')
@@ -171,7 +172,8 @@ def find_postcode(text: str, country: str | None = None) -> str:
         offset = 0
         for line in lines:
             for m in re.finditer(_POSTCODE_PATTERNS[key], line):
-                starts_line = m.start() == 0 and len(lines) > 1 and re.search(r"[A-Z]{3,}", line[m.end() :])
+                starts_line = m.start() == 0 and (len(lines) > 1 or number_first) and re.search(
+                    r"[A-Z]{3,}", line[m.end() :])
                 if key in ("FIVE", "FOUR", "US") and starts_line and line is lines[0]:
                     continue
                 if best is None or offset + m.start() > best[0]:
@@ -191,13 +193,13 @@ def _country_patterns(folded: str, country: str | None) -> tuple[str, ...]:
     return _COUNTRY_POSTCODES.get(last, _GENERIC_ORDER)
 
 
-def parse_address(text: str, country: str | None = None) -> ParsedAddress:
+def parse_address(text: str, country: str | None = None, *, number_first: bool = False) -> ParsedAddress:
     """Split an address into postcode, house number, apartment, street and city (see module doc).
 
     >>> parse_address("12, rue de la Paix 75002 PARIS")
     ParsedAddress(postcode='75002', house_number='12', apartment='', street='RUE DE LA PAIX', city='PARIS')
     """
-    postcode = find_postcode(text, country)
+    postcode = find_postcode(text, country, number_first=number_first)
     parts = [p for p in (_tokens(x) for x in re.split(r"[,\n;]+", text)) if p]
     if parts and " ".join(parts[-1]) in _COUNTRY_POSTCODES and len(parts) > 1:
         parts = parts[:-1]  # a trailing country name
@@ -313,8 +315,17 @@ def address_similarity(a: str, b: str, country: str | None = None) -> AddressCom
     (1.0, (), ())
     >>> address_similarity("14 Rose Ave, Leeds LS1 4AB", "14 Rose Ave, Leeds LS2 4AB").score
     0.3
+    >>> address_similarity("34712 Porter Islands, East Amyville, CA 90125", "34712 Porter Islands").score
+    1.0
     """
-    left, right = parse_address(a, country), parse_address(b, country)
+    readings_a = {parse_address(a, country), parse_address(a, country, number_first=True)}
+    readings_b = {parse_address(b, country), parse_address(b, country, number_first=True)}
+    # a one-line address opening with a number is ambiguous (house number or postcode): the
+    # reading under which the two addresses agree best is the one compared
+    return max((_compare(x, y) for x in readings_a for y in readings_b), key=lambda c: (c.score, -len(c.missing)))
+
+
+def _compare(left: ParsedAddress, right: ParsedAddress) -> AddressComparison:
     mismatches: list[str] = []
     missing: list[str] = []
     for part in ("postcode", "house_number", "apartment"):

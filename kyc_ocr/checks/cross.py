@@ -170,7 +170,8 @@ def same_date_of_birth(documents: Sequence[ExtractedDocument], ctx: CheckContext
     """Every document with a date of birth gives the same one.
 
     A date printed as ``NN/NN/YYYY`` on a generic layout (whose date order is a guess) that
-    agrees with the others when read the other way round gives WARN (a person looks), not FAIL.
+    agrees with at least two unambiguous readings (an MRZ, a barcode, an ISO date on the form)
+    when read the other way round gives WARN (a person looks), not FAIL.
     """
     result = _consistent("same_date_of_birth", documents, "date_of_birth", _iso_or_text, "date of birth")
     if result.status is not Status.FAIL:
@@ -187,8 +188,8 @@ def same_date_of_birth(documents: Sequence[ExtractedDocument], ctx: CheckContext
             values.append(alt)
         else:
             values.append(_iso_or_text(f.value))
-    if not reread or len(set(values)) != 1:
-        return result
+    if not reread or len(set(values)) != 1 or len(values) - len(reread) < 2:
+        return result  # the other order must be corroborated by two unambiguous readings
     evidence = {**result.evidence, "read_other_order": reread}
     return CheckResult(result.name, Status.WARN, 0.5, f"{result.detail}; {', '.join(reread)} print(s) the date "
                        f"day/month-ambiguously on a layout of unknown date order, and read the other way round "

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,15 @@ import numpy as np
 from kyc_ocr.config import Settings
 from kyc_ocr.domain import ExtractedDocument, Field, Page, PageImage, TemplateMatch
 from kyc_ocr.errors import InputError
+from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
 from kyc_ocr.timing import stage
 
 log = logging.getLogger(__name__)
 
 Source = str | Path | bytes
+LOW_READING = 0.85  # mean line confidence below which an unrecognised page is tried upside down
 
-__all__ = ["extract", "extract_pages"]
+__all__ = ["extract", "extract_pages", "prepare_options"]
 
 
 def _load(source: Source, settings: Settings) -> list[PageImage]:
@@ -63,8 +66,11 @@ def prepare_options(engine: Any) -> Any:
     return Options(orientation_scorer=scorer_from_line_classifier(classify))
 
 
-def _prepare(pages: list[PageImage], options: Any) -> list[PageImage]:
-    """:func:`kyc_ocr.preprocess.prepare`: crop, orientation, deskew, photometric clean-up."""
+def _prepare(pages: list[PageImage], options: Any = None) -> list[PageImage]:
+    """:func:`kyc_ocr.preprocess.prepare`: crop, orientation, deskew, photometric clean-up.
+
+    ``options`` from :func:`prepare_options` (default ones, without a line classifier, when ``None``).
+    """
     from kyc_ocr.preprocess import prepare
 
     return list(prepare(pages, options=options))
@@ -109,6 +115,12 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
         if done is not None:
             return _document(first, done[0], done[1], done[2], prepared)
     pages: list[Page] = list(engine.read(prepared))  # the engine times detection and recognition
+    if template is None and _unrecognised(pages, templates):
+        turned = [_half_turn(p) for p in prepared]
+        again = list(engine.read(turned))
+        if not _unrecognised(again, templates):
+            log.debug("document recognised only after a half turn: preprocessing had it upside down")
+            pages, prepared = again, turned
     with stage("extraction"):
         mrz = page_mrz(pages)
         if template is not None:
@@ -127,6 +139,35 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
             if tm.template_id == AMBIGUOUS:
                 fields["document_type"] = Field("document_type", tm.document_type, "", tm.score)
     return _document(first, tm, fields, pages, prepared)
+
+
+def _unrecognised(pages: Sequence[Page], templates: Any) -> bool:
+    """No specific template and no MRZ recognised on OCR that mostly reads badly: maybe upside down.
+
+    Orientation is judged before OCR (:func:`kyc_ocr.preprocess.orient`) and is sometimes wrong on
+    a blurred photo; text read upside down comes out as low-confidence garbage.
+    """
+    from kyc_ocr.classify import THRESHOLD, page_mrz, score_all
+
+    lines = [ln for p in pages for ln in p.lines]
+    if any(p.engine.endswith(TEXT_LAYER_SUFFIX) for p in pages) or page_mrz(pages) is not None:
+        return False
+    if lines and sum(ln.confidence for ln in lines) / len(lines) >= LOW_READING:
+        return False
+    ranked = score_all(pages, templates)
+    return not ranked or ranked[0].score < THRESHOLD
+
+
+def _half_turn(page: PageImage) -> PageImage:
+    """``page`` turned by 180 degrees, its transform (prepared -> decoded pixels) updated."""
+    from kyc_ocr.preprocess.geometry import quarter_turn, rotation
+
+    if page.text_layer is not None:
+        return page
+    h_step, _ = rotation(180, page.width, page.height)
+    transform = np.asarray(page.transform, dtype=np.float64) @ h_step
+    return replace(page, image=quarter_turn(page.image, 2), transform=transform / transform[2, 2],
+                   orig_size=page.orig_size or (page.width, page.height))
 
 
 def _fast(prepared: Sequence[PageImage], engine: Any, templates: Any, template: Any

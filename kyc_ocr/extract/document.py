@@ -17,12 +17,8 @@ every MRZ field the visual zone lacks is added under its canonical name with
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import cv2
-import numpy as np
 
 from kyc_ocr.domain import Field, FieldSource, Page, PageImage, TemplateMatch
 from kyc_ocr.errors import InputError
@@ -71,43 +67,19 @@ class Evidence:
         self._barcode_done = True
         from kyc_ocr.extract.barcode import decode_pdf417, parse_aamva
 
-        for image in self.images:
-            for found, back in _pdf417_deskewed(image.image, decode_pdf417):
+        for image in self.images:  # prepared pages: preprocessing has straightened the symbol
+            for found in decode_pdf417(image.image):
                 try:
                     record = parse_aamva(found.text)
                 except InputError as err:
                     log.debug("PDF417 on %s page %d is not AAMVA: %s", image.source, image.page, err)
                     continue
-                pts = cv2.transform(np.array([found.quad], dtype=np.float64), back)[0]
-                xs, ys = pts[:, 0].tolist(), pts[:, 1].tolist()
+                xs, ys = [float(p[0]) for p in found.quad], [float(p[1]) for p in found.quad]
                 cand = Candidate(found.text, 0.99, (min(xs), min(ys), max(xs), max(ys)), image.page,
                                  FieldSource.BARCODE)
                 self._barcode = (found.text, record.fields, cand)
                 return self._barcode
         return None
-
-
-def _pdf417_deskewed(image: np.ndarray, decode: Callable[[np.ndarray], list[Any]]
-                     ) -> Iterator[tuple[Any, np.ndarray]]:
-    """PDF417 symbols of ``image`` with the 2x3 affine that maps their quads back to it.
-
-    zxing's PDF417 reader gives up on a symbol skewed by a degree or two (a scan, a photo that
-    preprocessing did not straighten), so small rotations are tried when the image as given has none.
-    """
-    identity = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
-    found = decode(image)
-    if found:
-        yield from ((f, identity) for f in found)
-        return
-    h, w = image.shape[:2]
-    for angle in (1.5, -1.5, 3.0, -3.0, 4.5, -4.5):
-        turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-        rotated = cv2.warpAffine(image, turn, (w, h), borderValue=(255, 255, 255))
-        found = decode(rotated)
-        if found:
-            back = cv2.invertAffineTransform(turn)
-            yield from ((f, back) for f in found)
-            return
 
 
 def _mrz_value(mrz: MRZCandidate, name: str) -> str | None:
@@ -223,7 +195,7 @@ def _cross_fill(fields: dict[str, Field], template: Template, ev: Evidence) -> N
         if cand is None:
             continue
         date_kind = {"date_of_birth": "birth", "date_of_expiry": "expiry"}.get(name)
-        spec = FieldSpec(name=name, type=kind, locators=(Locator(mrz=src),), date_kind=date_kind)
+        spec = FieldSpec.model_validate({"name": name, "type": kind, "locators": [{"mrz": src}], "date_kind": date_kind})
         try:
             value, _ = normalize_value(spec, cand.text, "YMD")
         except InputError:

@@ -94,8 +94,11 @@ def match_label(label: str, folded_line: str, min_score: float = 86.0) -> tuple[
     al = fuzz.partial_ratio_alignment(key, folded_line, score_cutoff=min_score)
     if al is not None:
         start, end = _word_span(folded_line, al.dest_start, al.dest_end)
-        score = fuzz.ratio(key, folded_line[start:end])
-        if score >= min_score:
+        span = folded_line[start:end]
+        score = fuzz.ratio(key, span)
+        # fewer words than the label: the words must run together, not stop short ("DOCUMENTO" is no "DOCUMENT NO")
+        merged = span.count(" ") >= key.count(" ") or fuzz.ratio(key.replace(" ", ""), span.replace(" ", "")) >= 95
+        if score >= min_score and merged:
             return score, start, end
     return _match_unspaced(key, folded_line, min_score)
 
@@ -111,7 +114,7 @@ def _match_unspaced(key: str, folded_line: str, min_score: float) -> tuple[float
     True
     """
     compact_key = key.replace(" ", "")
-    if " " not in key or len(compact_key) < 8:
+    if " " not in key or len(compact_key) < 12:
         return None
     where = [i for i, ch in enumerate(folded_line) if ch != " "]
     compact = folded_line.replace(" ", "")

@@ -25,14 +25,13 @@ keeps the first one its type's normaliser accepts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
 
-from kyc_ocr.domain import Box, FieldSource, Page, TextLine
+from kyc_ocr.domain import Box, FieldSource, Page, TextLine  # noqa: F401 - TextLine: the module doctest
 from kyc_ocr.extract.labels import LabelHit, find_labels, fold, match_label, span_box, strip_separators
 from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
 from kyc_ocr.templates.schema import AnchorZone, LabelLocator, RegexLocator, ZoneLocator
@@ -66,6 +65,7 @@ class PageContext:
     hits: tuple[tuple[LabelHit, ...], ...]  # per line
     offset: Layout | None = None  # where the template's layout sits on the page; None: zones not trusted
     titles: frozenset[int] = frozenset()  # lines that print the document's name: never a field's value
+    labels: Mapping[str, Sequence[str]] | None = None  # the labels looked for, by field
 
     @classmethod
     def build(cls, page: Page, labels: Mapping[str, Sequence[str]], min_score: float = 86.0,
@@ -74,7 +74,13 @@ class PageContext:
         keys = [fold(t) for t in titles]
         title_lines = frozenset(i for i, ln in enumerate(page.lines)
                                 if any(fuzz.ratio(k, fold(ln.text)) >= min_score for k in keys))
-        return cls(page, tuple(tuple(h) for h in find_labels(page.lines, labels, min_score)), offset, title_lines)
+        return cls(page, tuple(tuple(h) for h in find_labels(page.lines, labels, min_score)), offset, title_lines,
+                   labels)
+
+    def garbled_label(self, index: int, name: str, min_score: float = 75.0) -> bool:
+        """Whether line ``index`` is (a part of) one of field ``name``'s labels misread (``Sumame``)."""
+        parts = [fold(p) for p in self.page.lines[index].text.split("/")]
+        return any(fuzz.ratio(fold(v), p) >= min_score for v in (self.labels or {}).get(name, ()) for p in parts if p)
 
     @property
     def source(self) -> FieldSource:
@@ -341,7 +347,7 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
             return
     if any(ctx.hits[i] for i in inside):  # another field's label inside: the page is not where we think
         return
-    inside = _value_lines(ctx.page, inside)
+    inside = [i for i in _value_lines(ctx.page, inside) if not ctx.garbled_label(i, name)]
     if head is None and not inside:
         return
     groups = [inside[: zone.lines]] if zone.lines > 1 or head is not None else [[i] for i in inside]

@@ -26,6 +26,7 @@ MIN_AREA, MAX_AREA = 0.15, 0.90  # of the image; above MAX_AREA the page is alre
 MIN_ASPECT, MAX_ASPECT = 1.0, 2.6
 MIN_EDGE_SUPPORT = 0.55
 MIN_CONTRAST = 10.0  # Lab units between just inside and just outside the outline
+MAX_INK = 0.35  # share of dark pixels inside an outline above which it is a barcode or picture, not a document
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,24 @@ def _edges(lab: np.ndarray) -> np.ndarray:
     return edges
 
 
+def ink_share(grey: np.ndarray, corners: np.ndarray) -> float:
+    """Share of the pixels inside ``corners`` darker than the image's Otsu threshold.
+
+    A document is mostly paper; a PDF417 symbol or a portrait, which also have four sharp edges, is not.
+
+    >>> grey = np.full((100, 200), 230, np.uint8); grey[20:80, 20:100:2] = 10  # stripes on the left
+    >>> round(ink_share(grey, np.array([[20, 20], [100, 20], [100, 80], [20, 80]], float)), 2)
+    0.49
+    >>> ink_share(grey, np.array([[110, 20], [190, 20], [190, 80], [110, 80]], float))
+    0.0
+    """
+    threshold, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = np.zeros(grey.shape, np.uint8)
+    cv2.fillConvexPoly(mask, np.round(corners).astype(np.int32), 1)
+    inside = grey[mask > 0]
+    return float(np.count_nonzero(inside <= threshold)) / max(inside.size, 1)
+
+
 def find_document(image: np.ndarray) -> Outline | None:
     """The outline of a document lying on a background, in pixels of ``image``; ``None`` when unsure."""
     scale = min(1.0, CROP_SIDE / max(image.shape[:2]))
@@ -215,7 +234,7 @@ def find_document(image: np.ndarray) -> Outline | None:
     edge_dist = cv2.distanceTransform(255 - edges, cv2.DIST_L2, 3)
     best: Outline | None = None
     for corners in _candidates(grey, edges):
-        if not _plausible(corners, float(grey.size)):
+        if not _plausible(corners, float(grey.size)) or ink_share(grey, corners) > MAX_INK:
             continue
         support, contrast = _evidence(corners, edge_dist, lab)
         if support < MIN_EDGE_SUPPORT or contrast < MIN_CONTRAST:

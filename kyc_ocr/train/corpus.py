@@ -116,9 +116,10 @@ class Corpus:
                              f"{r.uniform(1, 9999):.2f} EUR", fk.phone_number(), fk.catch_phrase()))
         raise ValueError(f"unknown sample kind {kind!r}")
 
-    def sample(self, kind: str | None = None, general_share: float = 0.4) -> tuple[str, str, str]:
-        """One ``(kind, text, font_role)``; with ``kind=None`` general text has ``general_share``."""
+    def sample(self, kind: str | None = None, general_share: float = 0.4, mrz: bool = True) -> tuple[str, str, str]:
+        """One ``(kind, text, font_role)``; with ``kind=None`` general text has ``general_share``
+        (and ``mrz=False`` leaves MRZ lines out of the draw)."""
         if kind is None:
-            fields = [k for k in FIELD_KINDS if k != "general"]
+            fields = [k for k in FIELD_KINDS if k != "general" and (mrz or k != "mrz")]
             kind = "general" if self.rng.random() < general_share else self.rng.choice(fields)
         return kind, self.text_for(kind), "mrz" if kind == "mrz" else "text"

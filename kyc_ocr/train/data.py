@@ -42,8 +42,8 @@ class Crop:
 
 
 def make_crop(corpus: Corpus, rng: random.Random, families: Sequence[str], kind: str | None = None,
-              general_share: float = 0.4, strength: float = 0.8) -> Crop:
-    kind, text, role = corpus.sample(kind, general_share)
+              general_share: float = 0.4, strength: float = 0.8, mrz: bool = True) -> Crop:
+    kind, text, role = corpus.sample(kind, general_share, mrz=mrz)
     family = MRZ_FAMILY if role == "mrz" else rng.choice(list(families))
     crop = render_text_crop(text, family=family, size=rng.randint(22, 40), seed=rng.randrange(1 << 30),
                             augment=rng.random() < strength, margin=rng.randint(2, 10))
@@ -69,14 +69,19 @@ class CropSet:
                  for i in range(n)]
         return cls(families, crops)
 
-    def batch(self, rng: random.Random, n: int, general_share: float) -> list[Crop]:
+    def batch(self, rng: random.Random, n: int, general_share: float, mrz_share: float = 0.12) -> list[Crop]:
+        """``n`` crops of similar width: a step is either all full MRZ lines (``n // 3`` of them, they are
+        4-5x wider) or all other kinds, so a batch is never padded to one long line's width."""
         if self.fixed is not None:
             return [self.fixed[rng.randrange(len(self.fixed))] for _ in range(n)]
         if self._corpus is None:
             self._corpus = Corpus(random.Random(rng.randrange(1 << 30)))
         kinds = self.kinds
-        return [make_crop(self._corpus, rng, self.families, rng.choice(kinds) if kinds else None, general_share)
-                for _ in range(n)]
+        if kinds is None:
+            if rng.random() < mrz_share:
+                return [make_crop(self._corpus, rng, self.families, "mrz") for _ in range(max(1, n // 3))]
+            return [make_crop(self._corpus, rng, self.families, None, general_share, mrz=False) for _ in range(n)]
+        return [make_crop(self._corpus, rng, self.families, rng.choice(kinds), general_share) for _ in range(n)]
 
 
 def batch_tensor(images: Sequence[np.ndarray]) -> np.ndarray:

@@ -141,6 +141,9 @@ ADDRESS_TABLE = [
     ("8, avenue de Dumas, 47782 Nicolas", "8. aveme de Damas, 47782 Nicolas", "PASS"),
     ("Rantavarastonpolku 64, 90640 Akaa", "Rantavarastonpolku 64, 90640Akaa", "PASS"),  # space lost by OCR
     ("8, avenue de Dumas, 47782 Nicolas", "8, avenue Victor Hugo, 47782 Nicolas", "FAIL"),  # another street
+    # a one-line proof opening with a number: read as the house number it agrees on (city not comparable)
+    ("34712 Porter Islands, East Amyville, CA 90125", "34712 Porter Islands", "PASS"),
+    ("12 Rue de la Paix, 75002 Paris", "75003 Paris", "FAIL"),  # either reading disagrees
 ]
 
 
@@ -197,3 +200,25 @@ def test_same_person_with_only_a_surname_read() -> None:
     other = mkdoc("id_front.jpg", "id_card", surname="Kovács")  # KOVACS/OLAH share no token
     r = cross.same_person([other, back, form], CTX)
     assert r.status is Status.FAIL and r.score == 0.0
+
+
+def test_same_date_of_birth_ambiguous_order_on_a_generic_layout() -> None:
+    from kyc_ocr.domain import TemplateMatch
+
+    def dated(source: str, kind: str, raw: str, value: str, template: str) -> ExtractedDocument:
+        doc = mkdoc(source, kind)
+        f = Field("date_of_birth", value, raw, 0.97, page=1, box=(5.0, 5.0, 50.0, 15.0))
+        return ExtractedDocument(doc.source, doc.sha256, doc.media_type, kind,
+                                 TemplateMatch(template, "1.0", kind, 0.6, "test"), {"date_of_birth": f})
+
+    # a US licence front misread by the generic (day-first) layout: 06/10/1951 taken as 6 October
+    front = dated("dl_front.jpg", "id_card", "06/10/1951", "1951-10-06", "generic-id")
+    back = dated("dl_back.pdf", "driver_license", "1951-06-10", "1951-06-10", "usa-driver-license-back")
+    form = dated("form.png", "application_form", "1951-06-10", "1951-06-10", "kyc-application-form")
+    r = cross.same_date_of_birth([front, back, form], CTX)
+    assert r.status is Status.WARN and r.evidence["read_other_order"] == ["dl_front.jpg"]
+    # one unambiguous reading is not enough to overrule the layout's order: a swapped form date stays FAIL
+    assert cross.same_date_of_birth([front, form], CTX).status is Status.FAIL
+    # a layout that knows its order (the template says DMY) is taken at its word
+    known = dated("id_front.jpg", "id_card", "06/10/1951", "1951-10-06", "uto-id-td1-front")
+    assert cross.same_date_of_birth([known, back, form], CTX).status is Status.FAIL

@@ -104,3 +104,15 @@ fields:
 
 def test_no_pages_is_unknown() -> None:
     assert match([], builtin_templates()).template_id == UNKNOWN
+
+
+def test_card_back_with_unreadable_labels_is_known_by_its_mrz_issuer_and_layout() -> None:
+    # a photographed UTO TD1 back: every label too small to read, the values where the layout prints them
+    rows = [("ELONKUJA 0", 30, 50, 200, 80), ("NOKIA", 30, 150, 130, 175), ("07.11.2018", 510, 150, 650, 175),
+            ("MUNICIPALITY OF UTOPIA CITY", 30, 230, 400, 255), *mrz_rows(TD1, y=400, step=68)]
+    tm = match([page(rows, 1000, 630)], builtin_templates())
+    assert tm.template_id == "uto-id-td1-back", tm.reason
+    assert "MRZ issuer matches" in tm.reason
+    # the same MRZ issued by another state: nothing ties the page to the Utopian layout
+    other = [r if not r[0].startswith("I<UTO") else (r[0].replace("I<UTO", "I<NLD"), *r[1:]) for r in rows]
+    assert match([page(other, 1000, 630)], builtin_templates()).template_id != "uto-id-td1-back"

@@ -119,3 +119,39 @@ def test_cli_unknown_template_is_a_config_error(tmp_path: Path, capsys: pytest.C
     _write_blank(tmp_path / "a.png", 10, 10)
     assert main(["extract", str(tmp_path / "a.png"), "--template", "nope", "--engine", "replay"]) == 6
     assert "unknown template 'nope'" in capsys.readouterr().err
+
+
+class _UpsideDownAware:
+    """Reads the passport only when the page's dark corner mark is top-left (the page is upright)."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def read(self, pages: list[PageImage]) -> list[Page]:
+        self.reads += 1
+        out = []
+        for p in pages:
+            upright = p.image[:10, :10].mean() < 128
+            rows = PASSPORT if upright else [("ssodssvd ¡ ʇɹodssɐd", 400, 20, 1190, 60), ("NOSSʞIɹƎ", 400, 188, 550, 218)]
+            conf = 0.97 if upright else 0.4
+            lines = tuple(TextLine(t, conf, quad_from_box(b)) for t, *b in rows)  # type: ignore[arg-type]
+            out.append(Page(p.source, p.page, p.width, p.height, lines))
+        return out
+
+
+def test_page_that_reads_as_garbage_is_tried_upside_down() -> None:
+    image = np.full((880, 1250, 3), 255, np.uint8)
+    image[-10:, -10:] = 0  # the mark is bottom-right: preprocessing left the page upside down
+    page = PageImage(image, "passport.png", 1)
+    engine = _UpsideDownAware()
+    doc = extract_pages([page], [page], engine, builtin_templates())
+    assert engine.reads == 2
+    assert doc.template is not None and doc.template.template_id == "uto-passport-td3"
+    assert doc.value("surname") == "ERIKSSON"
+    # boxes come back in the decoded page's pixels: the surname printed at top-left of the turned page
+    # lies bottom-right on the page as decoded
+    box = doc.fields["surname"].box
+    assert box is not None
+    assert box[0] == pytest.approx(1249 - 550, abs=1) and box[3] == pytest.approx(879 - 188, abs=1)
