@@ -20,7 +20,7 @@ from pathlib import Path
 
 def main() -> int:
     from kyc_ocr.config import Settings
-    from kyc_ocr.extract import _load, _prepare, extract_pages
+    from kyc_ocr.extract import _load, _prepare, extract_pages, prepare_options
     from kyc_ocr.ocr.registry import get
     from kyc_ocr.templates import builtin_templates
 
@@ -43,7 +43,7 @@ def main() -> int:
     templates = builtin_templates()
     settings = Settings()
     loaded = [(_load(path, settings), gt) for path, gt in cases]
-    prepared = [(pages, _prepare(pages), gt) for pages, gt in loaded]
+    prepared = [(pages, _prepare(pages, prepare_options(engine)), gt) for pages, gt in loaded]
     extract_pages(prepared[0][0], prepared[0][1], engine, templates)  # warm-up
     rows = {}
     for mode in ("full", "fast"):

@@ -22,7 +22,7 @@ def ours(paths: list[Path], engine_name: str) -> dict[str, tuple[bool, str, floa
     from kyc_ocr.classify import page_mrz
     from kyc_ocr.config import Settings
     from kyc_ocr.errors import KycError
-    from kyc_ocr.extract import _load, _prepare
+    from kyc_ocr.extract import _load, _prepare, prepare_options
     from kyc_ocr.ocr.registry import get
 
     engine = get(engine_name)
@@ -31,7 +31,7 @@ def ours(paths: list[Path], engine_name: str) -> dict[str, tuple[bool, str, floa
     for path in paths:
         start = time.perf_counter()
         try:
-            pages = engine.read(_prepare(_load(path, settings)))
+            pages = engine.read(_prepare(_load(path, settings), prepare_options(engine)))
             cand = page_mrz(pages)
             ok, fmt = (cand.mrz.valid, cand.mrz.format) if cand else (False, "-")
         except KycError as err:

@@ -103,7 +103,8 @@ def _ocr_document(case: DocumentCase, engine: Engine, settings: Settings) -> tup
         with timing.stage("decode"):
             pages = list(load([str(case.path)], settings))
         with timing.stage("preprocess"):
-            prepared = list(prepare(pages))
+            options = _prepare_options(engine)
+            prepared = list(prepare(pages, options=options) if options is not None else prepare(pages))
         read = list(engine.read(prepared))
     except KycError as err:
         log.warning("OCR of %s failed: %s", case.path.name, err)
@@ -235,3 +236,12 @@ def evaluate(dataset_dir: str | Path, *, engine: str | Engine = "onnx", stages: 
             continue
         report.stages[stage] = "ok"
     return report
+
+
+def _prepare_options(engine: Any) -> Any:
+    """Preprocessing options using the engine's 0/180 line classifier, as extraction does (None if unavailable)."""
+    try:
+        from kyc_ocr.extract import prepare_options
+    except ImportError:
+        return None
+    return prepare_options(engine)
