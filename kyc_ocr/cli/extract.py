@@ -43,13 +43,14 @@ def extract_cmd(
     engine: str | None = typer.Option(None, "--engine", help="onnx (default), paddle, tesseract, torch, replay"),
     device: str | None = typer.Option(None, "--device", help="cpu (default), cuda or cuda:N"),
     fast: bool = typer.Option(False, "--fast", help="template-guided speed path: read only the layout's zones"),
+    rec_model: Path | None = typer.Option(None, "--rec-model", help="fine-tuned recogniser ONNX (kyc-ocr train)"),
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of tables"),
 ) -> None:
     """Classify each document and extract its fields (normalised values, raw text, confidence, source)."""
     from kyc_ocr.cli.ocr import _settings
     from kyc_ocr.extract import extract
 
-    settings = _settings(engine=engine, device=device)
+    settings = _settings(engine=engine, device=device, rec_model=str(rec_model) if rec_model else None)
     docs = extract([str(f) for f in files], template=template, settings=settings, fast=fast)
     if as_json:
         out = []
