@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from kyc_ocr.cli.app import app
+from kyc_ocr.cli.app import app, settings_from
 from kyc_ocr.errors import ExitCode
 
 PLAIN_EVERY_S = 10.0
@@ -84,15 +84,9 @@ def batch(
 ) -> None:
     """Verify every customer of a set; safe to kill and run again (exactly-once, in one DB)."""
     from kyc_ocr.batch import BatchOptions, BatchRunner, discover, summarize
-    from kyc_ocr.config import Settings
     from kyc_ocr.verify import Verifier, parse_as_of
 
-    overrides: dict = {}
-    if db:
-        overrides["db_url"] = db
-    if engine:
-        overrides["engine"] = engine
-    verifier = Verifier(Settings(**overrides))
+    verifier = Verifier(settings_from(db_url=db, engine=engine))
     jobs = discover(source)
     opts = BatchOptions(workers=workers, as_of=parse_as_of(as_of), retry_failed=retry_failed, ray_address=ray)
     console = Console(stderr=True)

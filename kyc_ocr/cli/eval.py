@@ -8,22 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kyc_ocr.cli.app import app
-from kyc_ocr.errors import ConfigError
-
-
-def _settings(**overrides: Any) -> Any:
-    """Settings from the environment plus the command's options; a bad value is a one-line ConfigError."""
-    from pydantic import ValidationError
-
-    from kyc_ocr.config import Settings
-
-    try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
-        raise ConfigError(f"{where}: {first.get('msg', 'invalid value')}") from None
+from kyc_ocr.cli.app import app, settings_from
 
 
 def engine_options(settings: Any, engine: str) -> dict[str, Any]:
@@ -54,7 +39,7 @@ def eval_command(
     """Measure accuracy against the dataset's ground truth (CER/WER, detection Hmean/mAP, fields, verdicts)."""
     from kyc_ocr.eval import evaluate
 
-    settings = _settings(engine=engine, rec_model=rec_model, device=device)
+    settings = settings_from(engine=engine, rec_model=rec_model, device=device)
     report = evaluate(
         dataset_dir,
         engine=settings.engine,

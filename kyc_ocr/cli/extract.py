@@ -14,7 +14,7 @@ from typing import Any
 
 import typer
 
-from kyc_ocr.cli.app import app
+from kyc_ocr.cli.app import app, settings_from
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +47,9 @@ def extract_cmd(
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of tables"),
 ) -> None:
     """Classify each document and extract its fields (normalised values, raw text, confidence, source)."""
-    from kyc_ocr.cli.ocr import _settings
     from kyc_ocr.extract import extract
 
-    settings = _settings(engine=engine, device=device, rec_model=str(rec_model) if rec_model else None)
+    settings = settings_from(engine=engine, device=device, rec_model=rec_model)
     docs = extract([str(f) for f in files], template=template, settings=settings, fast=fast)
     if as_json:
         out = []

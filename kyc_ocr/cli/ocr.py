@@ -15,27 +15,13 @@ from typing import Annotated, Any
 
 import typer
 
-from kyc_ocr.cli.app import app
-from kyc_ocr.errors import ConfigError, InputError
+from kyc_ocr.cli.app import app, settings_from
+from kyc_ocr.errors import InputError
 
 log = logging.getLogger(__name__)
 
 ENGINE_HELP = "onnx (default), paddle, tesseract, torch, replay (KYC_OCR_ENGINE)"
 ANNOTATE_HELP = "write each page with the boxes and text found to this PNG (OUT-p2.png ... for more pages)"
-
-
-def _settings(**overrides: Any) -> Any:
-    """Settings from the environment plus the command's options; bad values -> ConfigError."""
-    from pydantic import ValidationError
-
-    from kyc_ocr.config import Settings
-
-    try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
-        raise ConfigError(f"{where}: {first.get('msg', 'invalid value')}") from err
 
 
 def _decode(path: Path) -> list[Any]:
@@ -100,7 +86,7 @@ def ocr(
     from kyc_ocr.ocr.registry import from_settings
     from kyc_ocr.ocr.replay import page_record
 
-    settings = _settings(engine=engine, device=device)
+    settings = settings_from(engine=engine, device=device)
     reader = from_settings(settings)
     decoded, prepared = load_pages(files, settings)
     pages = reader.read(prepared)

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kyc_ocr.cli.app import app
+from kyc_ocr.cli.app import app, settings_from
 from kyc_ocr.domain import Verdict
 from kyc_ocr.errors import InputError
 
@@ -66,19 +66,9 @@ def verify(
     as_json: bool = typer.Option(False, "--json", help="print JSON (CONTRACT.md shape)"),
 ) -> None:
     """Verify a customer's documents: checks, a decision with reasons, stored with an audit trail."""
-    from kyc_ocr.config import Settings
     from kyc_ocr.verify import Verifier
 
-    overrides: dict = {}
-    if db:
-        overrides["db_url"] = db
-    if engine:
-        overrides["engine"] = engine
-    if policy:
-        overrides["policy_file"] = policy
-    if rec_model:
-        overrides["rec_model"] = str(rec_model)
-    verifier = Verifier(Settings(**overrides))
+    verifier = Verifier(settings_from(db_url=db, engine=engine, policy_file=policy, rec_model=rec_model))
     if all_customers:
         if len(paths) != 1 or not paths[0].is_dir():
             raise InputError("--all takes exactly one folder")

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from kyc_ocr.domain import Box, TextLine
 
@@ -190,6 +190,33 @@ def find_labels(lines: Sequence[TextLine], labels: Mapping[str, Sequence[str]], 
                 ) -> list[list[LabelHit]]:
     """For each line, the label hits on it (left to right), fields competing for characters."""
     return [_hits_on_line(i, line, labels, min_score) for i, line in enumerate(lines)]
+
+
+def label_like(text: str, labels: Sequence[str], min_score: float = 80.0, min_length: int = 5) -> bool:
+    """Whether ``text`` reads as one of ``labels`` (misread) rather than as a value: ``Sumname``, ``Vomamen``.
+
+    Every ``/``-separated part must be close (rapidfuzz ``ratio`` on folded text, spaces ignored) to a
+    label of at least ``min_length`` folded characters; short labels (``Nom``, ``Sex``) are too close
+    to real values to judge this way.
+
+    >>> labs = ("Surname", "Vornamen", "Prénom(s)", "Nom")
+    >>> [label_like(t, labs) for t in ("Sumname", "Vomamen", "Prenemls):", "Surname / Vomamen")]
+    [True, True, True, True]
+    >>> [label_like(t, labs) for t in ("ERIKSSON", "Simon", "NOM", "Surname / ERIKSSON", "")]
+    [False, False, False, False, False]
+    """
+    keys = _compact_keys(tuple(labels), min_length)
+    parts = [fold(p).replace(" ", "") for p in text.split("/")]
+    parts = [p for p in parts if p]
+    if not parts or not keys:
+        return False
+    return all(process.extractOne(p, keys, scorer=fuzz.ratio, score_cutoff=min_score) is not None for p in parts)
+
+
+@lru_cache(maxsize=64)
+def _compact_keys(labels: tuple[str, ...], min_length: int) -> tuple[str, ...]:
+    keys = {fold(label).replace(" ", "") for label in labels}
+    return tuple(sorted(k for k in keys if len(k) >= min_length))
 
 
 def strip_separators(text: str) -> str:

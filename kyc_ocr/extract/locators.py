@@ -32,7 +32,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from kyc_ocr.domain import Box, FieldSource, Page, TextLine  # noqa: F401 - TextLine: the module doctest
-from kyc_ocr.extract.labels import LabelHit, find_labels, fold, match_label, span_box, strip_separators
+from kyc_ocr.extract.labels import LabelHit, find_labels, fold, label_like, match_label, span_box, strip_separators
 from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
 from kyc_ocr.templates.schema import AnchorZone, LabelLocator, RegexLocator, ZoneLocator
 
@@ -66,6 +66,7 @@ class PageContext:
     offset: Layout | None = None  # where the template's layout sits on the page; None: zones not trusted
     titles: frozenset[int] = frozenset()  # lines that print the document's name: never a field's value
     labels: Mapping[str, Sequence[str]] | None = None  # the labels looked for, by field
+    label_lines: frozenset[int] = frozenset()  # lines that read as a (misread) label: a value only as a last resort
 
     @classmethod
     def build(cls, page: Page, labels: Mapping[str, Sequence[str]], min_score: float = 86.0,
@@ -74,8 +75,10 @@ class PageContext:
         keys = [fold(t) for t in titles]
         title_lines = frozenset(i for i, ln in enumerate(page.lines)
                                 if any(fuzz.ratio(k, fold(ln.text)) >= min_score for k in keys))
+        every = tuple(v for variants in labels.values() for v in variants)
+        label_lines = frozenset(i for i, ln in enumerate(page.lines) if label_like(ln.text, every))
         return cls(page, tuple(tuple(h) for h in find_labels(page.lines, labels, min_score)), offset, title_lines,
-                   labels)
+                   labels, label_lines)
 
     def garbled_label(self, index: int, name: str, min_score: float = 75.0) -> bool:
         """Whether line ``index`` is (a part of) one of field ``name``'s labels misread (``Sumame``)."""
@@ -85,6 +88,10 @@ class PageContext:
     @property
     def source(self) -> FieldSource:
         return FieldSource.TEXT_LAYER if self.page.engine.endswith(TEXT_LAYER_SUFFIX) else FieldSource.VISUAL
+
+    def values_first(self, indexes: Sequence[int]) -> list[int]:
+        """``indexes`` with the lines that read as a label (``Sumname``, ``Vomamen``) moved last, order kept."""
+        return sorted(indexes, key=lambda i: i in self.label_lines)
 
     def is_label_line(self, index: int) -> bool:
         return bool(self.hits[index])
@@ -146,7 +153,7 @@ def _continue_down(ctx: PageContext, first: Box, used: list[int], count: int) ->
     for _ in range(count - 1):
         h = _height(last)
         nxt = [i for i, ln in enumerate(ctx.page.lines)
-               if i not in used and not ctx.is_label_line(i)
+               if i not in used and not ctx.is_label_line(i) and i not in ctx.label_lines
                and -0.3 * h <= ln.bbox[1] - last[3] <= 0.9 * h and abs(ln.bbox[0] - first[0]) <= 2 * h]
         if not nxt:
             break
@@ -194,7 +201,7 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
             picks = _right_of(ctx, hit, box, opts) if direction == "right" else _below(ctx, hit, box, opts)
             if direction == "right" and "below" in opts.directions and _big_value_below(ctx, hit, box, opts):
                 continue  # small label over a bigger value: what is to its right is the next column
-            for first in picks[: 1 if opts.lines > 1 else 2]:
+            for first in ctx.values_first(picks)[: 1 if opts.lines > 1 else 2]:
                 used = _continue_down(ctx, ctx.page.lines[first].bbox, [first], opts.lines)
                 yield _from_lines(ctx, used)
 
@@ -350,7 +357,10 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
     inside = [i for i in _value_lines(ctx.page, inside) if not ctx.garbled_label(i, name)]
     if head is None and not inside:
         return
-    groups = [inside[: zone.lines]] if zone.lines > 1 or head is not None else [[i] for i in inside]
+    if zone.lines > 1 or head is not None:  # a block: a line that reads as a label is no part of it
+        groups = [[i for i in inside if i not in ctx.label_lines][: zone.lines] or inside[: zone.lines]]
+    else:
+        groups = [[i] for i in ctx.values_first(inside)]
     for picked in groups:
         cand = _from_lines(ctx, picked, head)
         text = cand.text if head is not None else strip_unread_label(cand.text)

@@ -3,41 +3,26 @@
 from __future__ import annotations
 
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from kyc_ocr.batch import BatchOptions, discover, run_batch
-from kyc_ocr.store import db
 from kyc_ocr.verify import Verifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
 from test_batch import AS_OF, CUSTOMERS, copy_customers, settings
-from test_postgres_store import ADMIN_URL
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pg import fresh_database
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture()
 def pg_url():
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as err:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {db.safe_url(ADMIN_URL)}: {str(err.orig).splitlines()[0]}")
-    name = f"kyc_ocr_batch_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database("kyc_ocr_batch") as url:
+        yield url
 
 
 def content(v: Verifier) -> list[tuple]:

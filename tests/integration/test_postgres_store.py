@@ -6,9 +6,9 @@ Set ``KYC_OCR_TEST_PG`` to another server's admin URL (it must be allowed to CRE
 from __future__ import annotations
 
 import dataclasses
-import os
+import sys
 import threading
-import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -17,29 +17,16 @@ from kyc_ocr.errors import StoreError
 from kyc_ocr.store import Store, db
 from kyc_ocr.store.sample import sample_verification
 
-pytestmark = pytest.mark.postgres
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pg import fresh_database
 
-ADMIN_URL = os.environ.get("KYC_OCR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture(scope="module")
 def pg_url():
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except sa.exc.OperationalError as err:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {db.safe_url(ADMIN_URL)}: {str(err.orig).splitlines()[0]}")
-    name = f"kyc_ocr_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database("kyc_ocr_test") as url:
+        yield url
 
 
 @pytest.fixture()

@@ -1,0 +1,61 @@
+"""A label the OCR misread (``Sumname``, ``Vomamen``, ``Prenemls):``) is never preferred as a field's value."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from kyc_ocr.domain import Page, TextLine, quad_from_box
+from kyc_ocr.extract.labels import label_like
+from kyc_ocr.extract.locators import Layout, PageContext, label_candidates, zone_candidates
+from kyc_ocr.templates import LabelLocator, ZoneLocator
+
+SURNAME = ("Surname", "Nom", "Nachname", "Apellidos")
+GIVEN = ("Given names", "Prénoms", "Prénom(s)", "Vornamen", "Vorname", "Nombres")
+LABELS = {"surname": SURNAME, "given_names": GIVEN}
+
+
+def page(rows: Sequence[tuple[str, float, float, float, float]]) -> Page:
+    return Page("card.png", 1, 1000, 630,
+                tuple(TextLine(t, 0.95, quad_from_box((x0, y0, x1, y1))) for t, x0, y0, x1, y1 in rows))
+
+
+@pytest.mark.parametrize("text", ["Sumname", "Vomamen", "Prenemls):", "Nachnarne", "Given narnes / Prenoms"])
+def test_misread_labels_read_as_labels(text: str) -> None:
+    assert label_like(text, SURNAME + GIVEN)
+
+
+@pytest.mark.parametrize("text", ["ERIKSSON", "Simon", "Metcalfe", "MARÍA JOSÉ", "Nom", "12.08.1974"])
+def test_values_do_not_read_as_labels(text: str) -> None:
+    assert not label_like(text, SURNAME + GIVEN)
+
+
+def test_label_below_is_passed_over_for_the_value_under_it() -> None:
+    # "Surname" read; the given-names label under it misread "Vomamen", then the value
+    rows = [("Surname", 300, 100, 420, 120), ("Vomamen", 300, 124, 430, 144), ("ERIKSSON", 300, 146, 500, 180)]
+    ctx = PageContext.build(page(rows), LABELS)
+    got = [c.text for c in label_candidates(ctx, "surname", LabelLocator(labels=SURNAME, max_dy=4.0))]
+    assert got[0] == "ERIKSSON"
+
+
+def test_a_label_like_line_is_still_offered_last() -> None:
+    # the only line under the label: kept as a last resort (a name may resemble a label)
+    rows = [("Given names", 300, 100, 460, 120), ("Vomamen", 300, 124, 430, 150)]
+    ctx = PageContext.build(page(rows), LABELS)
+    assert [c.text for c in label_candidates(ctx, "given_names", LabelLocator(labels=GIVEN))] == ["Vomamen"]
+
+
+def test_zone_offers_the_value_before_a_misread_label() -> None:
+    # both lines in the surname zone, same height: the misread label of another field is tried last
+    rows = [("Prenemls):", 320, 110, 480, 140), ("DUPONT", 320, 150, 480, 180)]
+    ctx = PageContext.build(page(rows), LABELS, offset=Layout())
+    got = [c.text for c in zone_candidates(ctx, "surname", ZoneLocator(box=(0.3, 0.15, 0.9, 0.3)))]
+    assert got == ["DUPONT", "Prenemls):"]
+
+
+def test_multi_line_zone_leaves_out_a_misread_label() -> None:
+    rows = [("Sumname", 320, 110, 480, 140), ("DE LA CRUZ", 320, 150, 520, 180), ("GARCÍA", 320, 184, 480, 214)]
+    ctx = PageContext.build(page(rows), LABELS, offset=Layout())
+    got = [c.text for c in zone_candidates(ctx, "surname", ZoneLocator(box=(0.3, 0.15, 0.9, 0.4), lines=2))]
+    assert got == ["DE LA CRUZ\nGARCÍA"]
