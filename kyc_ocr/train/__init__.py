@@ -122,7 +122,7 @@ def train_recognizer(opts: TrainOptions, progress: Callable[[int, int, float], N
         "export_max_abs_diff": diff, "improved": improved, "added_characters": "".join(added),
         "options": json.loads(opts.model_dump_json()),
     }
-    data = {"crops_seen": trainer.step * opts.batch_size, "fresh_crops_each_step": True,
+    data = {"crops_seen": trainer.crops_seen, "fresh_crops_each_step": True,
             "general_share": opts.general_share, "train_fonts": list(TRAIN_FAMILIES) + ["ocr-b"],
             "heldout_sizes": {k: len(v.fixed or []) for k, v in heldout.items()}}
     write_manifest(opts.out_dir, model_path=model_path, base_path=Path(base), rec=rec, data=data,

@@ -99,6 +99,7 @@ class Trainer:
         self.stage_index = 0
         self.best_cer = float("inf")
         self.stale = 0
+        self.crops_seen = 0
         self.history: list[StageReport] = []
 
     # -- checkpoints -------------------------------------------------------------------------
@@ -106,6 +107,7 @@ class Trainer:
         return {
             "model": self.rec.module.state_dict(), "optimizer": self.opt.state_dict(), "charset": self.rec.charset,
             "step": self.step, "stage_index": self.stage_index, "best_cer": self.best_cer, "stale": self.stale,
+            "crops_seen": self.crops_seen,
             "history": [asdict(h) for h in self.history],
         }
 
@@ -132,6 +134,7 @@ class Trainer:
         self.opt.load_state_dict(state["optimizer"])
         self.step, self.stage_index = state["step"], state["stage_index"]
         self.best_cer, self.stale = state["best_cer"], state["stale"]
+        self.crops_seen = state.get("crops_seen", 0)
         self.history = [StageReport(**h) for h in state["history"]]
         return True
 
@@ -158,6 +161,7 @@ class Trainer:
                 images = batch_tensor([c.image for c in batch])
                 loss = ctc_step(self.rec, self.opt, images, [c.text for c in batch], self.cfg.clip_norm, self.cfg.device)
                 losses.append(loss)
+                self.crops_seen += len(batch)
                 self.step += 1
                 if progress:
                     progress(self.step, total, loss)
