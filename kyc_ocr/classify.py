@@ -7,7 +7,9 @@ format (0.2), the page's aspect ratio (0.1) and, when the page's MRZ has the
 template's format, whether the MRZ's issuing state is the template's country
 and the layout is confirmed (an anchor found, or every line inside the template's
 zones) (0.3: a card back whose small labels are unreadable is still recognised). An ``exclude`` keyword found
-costs 0.25; an MRZ of another format than the template's costs 0.3.
+costs 0.25; an MRZ of another format than the template's costs 0.3. A template with at least
+:data:`TITLELESS_ANCHORS` anchor groups of which 80% are found is not judged on its keywords when none
+is found (a photo whose title was cropped off or is unreadable: the labels themselves are the evidence).
 
 The decision (:func:`match`):
 
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 THRESHOLD = 0.6
 MARGIN = 0.05
 GENERIC_ID_MIN = 3  # anchor groups of generic-id that must be found
+TITLELESS_ANCHORS = 4  # a template with this many anchor groups, 80% of them found, needs no title keyword
 AMBIGUOUS, UNKNOWN = "ambiguous", "unknown"
 _WEIGHTS = {"keywords": 0.3, "anchors": 0.4, "mrz": 0.2, "aspect": 0.1, "issuer": 0.3}
 
@@ -134,6 +137,9 @@ def score_template(template: Template, pages: Sequence[Page], mrz: MRZCandidate 
         low, high = spec.aspect_ratio
         parts["aspect"] = 1.0 if low <= ratio <= high else max(0.0, 1 - 4 * min(abs(ratio - low), abs(ratio - high)))
         notes.append(f"aspect {ratio:.2f}")
+    if parts.get("keywords") == 0.0 and len(spec.anchors) >= TITLELESS_ANCHORS and parts.get("anchors", 0.0) >= 0.8:
+        del parts["keywords"]  # the title cropped off or unreadable: the layout's own labels speak for it
+        notes.append("title unread, judged on its labels")
     excluded = _found([[w] for w in spec.exclude], folded)
     if excluded:
         penalty += 0.25 * len(excluded)

@@ -20,6 +20,7 @@ def recognizer(
     batch_size: int = typer.Option(32, help="crops per step"),
     lr: float = typer.Option(1e-4, help="first-stage learning rate (AdamW)"),
     general_share: float = typer.Option(0.4, help="share of general text mixed in against forgetting"),
+    document_share: float = typer.Option(0.5, help="share of batches cut from augmented synthetic documents"),
     heldout: int = typer.Option(240, help="held-out crops per evaluation set"),
     extra_chars: str = typer.Option("", help="characters to add to the CTC head, e.g. Cyrillic"),
     seed: int = typer.Option(0),
@@ -33,6 +34,7 @@ def recognizer(
     from kyc_ocr.train import TrainOptions, train_recognizer
 
     opts = TrainOptions(out_dir=out, steps=steps, batch_size=batch_size, lr=lr, general_share=general_share,
+                        document_share=document_share,
                         heldout_size=heldout, extra_chars=extra_chars, seed=seed, threads=threads, device=device)
     with Progress(TextColumn("[bold]training"), BarColumn(), TextColumn("{task.completed}/{task.total} steps"),
                   TextColumn("loss {task.fields[loss]:.3f}"), TimeElapsedColumn(), TimeRemainingColumn(),

@@ -203,6 +203,9 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
                 continue  # small label over a bigger value: what is to its right is the next column
             for first in ctx.values_first(picks)[: 1 if opts.lines > 1 else 2]:
                 used = _continue_down(ctx, ctx.page.lines[first].bbox, [first], opts.lines)
+                kept = _value_lines(ctx.page, used)
+                if opts.lines > 1 and kept and kept[0] != used[0]:  # a small unread label above the value block
+                    used = _continue_down(ctx, ctx.page.lines[kept[0]].bbox, [kept[0]], opts.lines)
                 yield _from_lines(ctx, used)
 
 

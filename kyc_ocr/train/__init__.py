@@ -35,6 +35,7 @@ class TrainOptions(BaseModel):
     batch_size: int = Field(default=32, ge=1)
     lr: float = Field(default=1e-4, gt=0)
     general_share: float = Field(default=0.4, ge=0, le=0.9)
+    document_share: float = Field(default=0.5, ge=0, le=1.0, description="batches cut from augmented documents")
     heldout_size: int = Field(default=240, ge=8)
     extra_chars: str = ""
     seed: int = 0
@@ -90,7 +91,7 @@ def train_recognizer(opts: TrainOptions, progress: Callable[[int, int, float], N
     cfg = TrainConfig(stages=[Stage(s, lr) for s, lr in opts.stage_plan()], batch_size=opts.batch_size,
                       general_share=opts.general_share, patience=opts.patience, seed=opts.seed, device=opts.device)
     heldout = _heldout_sets(opts)
-    trainer = Trainer(rec, CropSet(TRAIN_FAMILIES), heldout, cfg, opts.out_dir)
+    trainer = Trainer(rec, CropSet(TRAIN_FAMILIES, document_share=opts.document_share), heldout, cfg, opts.out_dir)
     before_path = opts.out_dir / "before.json"
     resumed = trainer.resume() if resume else False
     if before_path.exists():
@@ -123,7 +124,7 @@ def train_recognizer(opts: TrainOptions, progress: Callable[[int, int, float], N
         "options": json.loads(opts.model_dump_json()),
     }
     data = {"crops_seen": trainer.crops_seen, "fresh_crops_each_step": True,
-            "general_share": opts.general_share, "train_fonts": list(TRAIN_FAMILIES) + ["ocr-b"],
+            "general_share": opts.general_share, "document_share": opts.document_share, "train_fonts": list(TRAIN_FAMILIES) + ["ocr-b"],
             "heldout_sizes": {k: len(v.fixed or []) for k, v in heldout.items()}}
     write_manifest(opts.out_dir, model_path=model_path, base_path=Path(base), rec=rec, data=data,
                    metrics={"before": before, "after": after}, added_chars=added)

@@ -54,8 +54,10 @@ class CropSet:
     """Fresh crops from a corpus (training) or a fixed list (held-out evaluation)."""
 
     def __init__(self, families: Sequence[str] = TRAIN_FAMILIES, fixed: list[Crop] | None = None,
-                 kinds: Sequence[str] | None = None) -> None:
+                 kinds: Sequence[str] | None = None, document_share: float = 0.0) -> None:
         self.families = tuple(families)
+        self.document_share = document_share
+        self._documents: object | None = None
         self.fixed = fixed
         self.kinds = tuple(kinds) if kinds else None
         self._corpus: Corpus | None = None
@@ -77,6 +79,13 @@ class CropSet:
         if self._corpus is None:
             self._corpus = Corpus(random.Random(rng.randrange(1 << 30)))
         kinds = self.kinds
+        if kinds is None and self.document_share and rng.random() < self.document_share:
+            from kyc_ocr.train.doc_crops import DocumentLinePool
+
+            if self._documents is None:
+                self._documents = DocumentLinePool()
+            wide = rng.random() < mrz_share
+            return self._documents.take(rng, max(1, n // 3) if wide else n, mrz=wide)  # type: ignore[attr-defined]
         if kinds is None:
             if rng.random() < mrz_share:
                 return [make_crop(self._corpus, rng, self.families, "mrz") for _ in range(max(1, n // 3))]

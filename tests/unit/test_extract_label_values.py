@@ -59,3 +59,13 @@ def test_multi_line_zone_leaves_out_a_misread_label() -> None:
     ctx = PageContext.build(page(rows), LABELS, offset=Layout())
     got = [c.text for c in zone_candidates(ctx, "surname", ZoneLocator(box=(0.3, 0.15, 0.9, 0.4), lines=2))]
     assert got == ["DE LA CRUZ\nGARCÍA"]
+
+
+def test_block_below_a_heading_skips_a_small_unread_label() -> None:
+    # "2. Address" heading, a small garbled sub-label, then the two-line address in bigger type
+    rows = [("2. Address and contact", 100, 100, 420, 130), ("0ok a8es", 124, 146, 268, 164),
+            ("Flat 93b Shepherd Burg", 102, 170, 390, 205), ("Lake Josephine BN2 5ZT", 104, 203, 394, 235),
+            ("jane@example.com", 101, 300, 400, 332)]
+    ctx = PageContext.build(page(rows), {"address": ("Address",)})
+    got = [c.text for c in label_candidates(ctx, "address", LabelLocator(labels=("Address",), lines=2))]
+    assert got == ["Flat 93b Shepherd Burg\nLake Josephine BN2 5ZT"]
