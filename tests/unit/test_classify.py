@@ -116,3 +116,20 @@ def test_card_back_with_unreadable_labels_is_known_by_its_mrz_issuer_and_layout(
     # the same MRZ issued by another state: nothing ties the page to the Utopian layout
     other = [r if not r[0].startswith("I<UTO") else (r[0].replace("I<UTO", "I<NLD"), *r[1:]) for r in rows]
     assert match([page(other, 1000, 630)], builtin_templates()).template_id != "uto-id-td1-back"
+
+
+def test_licence_front_whose_title_was_cropped_off_is_recognised_by_its_labels() -> None:
+    # a photo cropped below the "DRIVER LICENSE / USA" title; 5 of the 6 AAMVA label groups read
+    rows = [("4d DL NO.", 300, 8, 369, 27), ("4D EXPIKES", 633, 11, 719, 28), ("V7730388", 301, 29, 444, 56),
+            ("1 FAMILY NAME", 305, 70, 416, 88), ("HARRIS", 305, 90, 422, 119),
+            ("3 DATE OF BIRTH", 316, 290, 449, 311), ("4a ISSUED", 685, 294, 771, 315),
+            ("06/10/1951", 318, 314, 478, 346), ("15 SEX", 322, 363, 383, 386), ("F", 324, 387, 347, 413),
+            ("5 DD", 328, 440, 371, 461), ("8830377V240403", 330, 462, 487, 487)]
+    found = match([page(rows, width=1090, height=541)], builtin_templates())
+    assert found.template_id == "usa-driver-license-front"
+    assert found.document_type == "driver_license"
+
+
+def test_a_few_labels_without_a_title_do_not_make_a_licence() -> None:
+    rows = [("3 DATE OF BIRTH", 316, 290, 449, 311), ("06/10/1951", 318, 314, 478, 346), ("15 SEX", 322, 363, 383, 386)]
+    assert match([page(rows, width=1090, height=541)], builtin_templates()).template_id != "usa-driver-license-front"

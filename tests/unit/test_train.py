@@ -115,3 +115,14 @@ def test_trainer_resumes_where_it_stopped(tmp_path):
         assert torch.equal(p, again.rec.module.state_dict()[name])
     history = again.run()
     assert again.step == 2 and len(history) == 2
+
+
+def test_document_lines_are_cut_from_augmented_training_documents():
+    from kyc_ocr.train.doc_crops import document_lines, is_mrz
+
+    crops = document_lines(random.Random(2))
+    assert len(crops) > 20
+    for crop in crops:
+        h, w = crop.image.shape[:2]
+        assert crop.text.strip() and w > h  # horizontal lines, never the engine's "vertical text" turn
+        assert (crop.kind == "mrz") == is_mrz(crop.text)
