@@ -55,6 +55,7 @@ class TrainOptions(BaseModel):
 
 def _heldout_sets(opts: TrainOptions) -> dict[str, Any]:
     from kyc_ocr.train.corpus import FIELD_KINDS
+    from kyc_ocr.train.doc_crops import heldout_document_lines
     from kyc_ocr.train.data import HELDOUT_FAMILY, CropSet
 
     kinds = [k for k in FIELD_KINDS if k != "general"]
@@ -65,6 +66,7 @@ def _heldout_sets(opts: TrainOptions) -> dict[str, Any]:
         "unseen_font": CropSet.rendered(random.Random(base + 1), n // 2, families=(HELDOUT_FAMILY,),
                                         kinds=[k for k in kinds if k != "mrz"]),
         "general": CropSet.rendered(random.Random(base + 2), n // 2, kinds=["general"]),
+        "documents": CropSet(fixed=heldout_document_lines(random.Random(base + 3), n)),
     }
 
 
@@ -78,7 +80,7 @@ def train_recognizer(opts: TrainOptions, progress: Callable[[int, int, float], N
     from kyc_ocr.ocr.runtime import resolve_threads
     from kyc_ocr.train.data import TRAIN_FAMILIES, CropSet, batch_tensor
     from kyc_ocr.train.export import export_onnx, verify_export, write_manifest
-    from kyc_ocr.train.loop import Stage, TrainConfig, Trainer
+    from kyc_ocr.train.loop import Stage, TrainConfig, Trainer, selection_cer
     from kyc_ocr.train.model import extend_charset, load_recognizer
     from kyc_ocr.train.report import render_markdown
 
@@ -101,7 +103,7 @@ def train_recognizer(opts: TrainOptions, progress: Callable[[int, int, float], N
         opts.out_dir.mkdir(parents=True, exist_ok=True)
         before_path.write_text(json.dumps(before))
     started = time.perf_counter()
-    history = trainer.run(progress, baseline_cer=before["heldout"]["cer"])
+    history = trainer.run(progress, baseline_cer=selection_cer({k: v["cer"] for k, v in before.items()}))
     improved = (opts.out_dir / "best.pt").exists()
     if improved:
         state = torch.load(opts.out_dir / "best.pt", map_location=opts.device, weights_only=False)

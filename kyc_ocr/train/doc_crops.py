@@ -35,12 +35,13 @@ def is_mrz(text: str) -> bool:
     return len(text) >= 30 and text.count("<") >= 2 and " " not in text
 
 
-def document_lines(rng: random.Random) -> list[Crop]:
-    """All printed lines of one freshly generated training customer's documents."""
+def document_lines(rng: random.Random, split: str = "train") -> list[Crop]:
+    """All printed lines of one freshly generated customer's documents (``train`` or ``val`` split)."""
     from kyc_ocr.synth import PlanConfig, augment, plan_customer, render_document
 
     cfg = PlanConfig(seed=SEED_BASE + rng.randrange(1 << 20), fault_rate=0.0)
-    index = rng.randrange(1000) * 10 + rng.randrange(7)  # index % 10 < 7: the training split
+    # index % 10: 0-6 train, 7 val (docs/DATASET.md); held-out lines come from the val split.
+    index = rng.randrange(1000) * 10 + (rng.randrange(7) if split == "train" else 7)
     crops = []
     for spec in plan_customer(cfg, index).documents:
         if spec.output == "pdf-digital":
@@ -59,6 +60,19 @@ def document_lines(rng: random.Random) -> list[Crop]:
             kind = "mrz" if is_mrz(line.text) else (line.field or "label")
             crops.append(Crop(crop_quad(doc.image, quad), line.text, kind))
     return crops
+
+
+def heldout_document_lines(rng: random.Random, n: int) -> list[Crop]:
+    """``n`` lines (a tenth of them MRZ lines when there are) cut from validation-split documents."""
+    lines: list[Crop] = []
+    mrz: list[Crop] = []
+    while len(lines) < n - n // 10 or len(mrz) < n // 10:
+        for crop in document_lines(rng, split="val"):
+            (mrz if crop.kind == "mrz" else lines).append(crop)
+        if len(lines) > 20 * n:  # no MRZ in what was drawn: stop rather than loop
+            break
+    rng.shuffle(lines)
+    return lines[: n - min(len(mrz), n // 10)] + mrz[: n // 10]
 
 
 class DocumentLinePool:
