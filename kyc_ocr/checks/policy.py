@@ -23,11 +23,11 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from kyc_ocr import safe_yaml
 from kyc_ocr.checks.base import CHECK_NAMES
 from kyc_ocr.domain import Status
 from kyc_ocr.errors import ConfigError
@@ -115,12 +115,9 @@ class Policy(_Strict):
         if len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
             raise ConfigError(f"{where}: policy file larger than {MAX_POLICY_BYTES} bytes")
         try:
-            data = yaml.load(text, Loader=_PolicyLoader)  # a SafeLoader subclass
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = f" (line {mark.line + 1})" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ConfigError(f"{where}: not valid YAML{at}: {problem}") from exc
+            data = safe_yaml.load(text, source=where, max_depth=MAX_DEPTH)
+        except safe_yaml.UnsafeYAML as exc:
+            raise ConfigError(str(exc)) from None
         if not isinstance(data, dict):
             raise ConfigError(f"{where}: a policy must be a mapping with at least a 'version' key")
         try:
@@ -142,41 +139,6 @@ def _first_error(exc: ValidationError) -> str:
     key = ".".join(p for p in loc if p != "[key]") or "(top level)"
     more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
     return f"{key}: {msg}{more}"
-
-
-class _PolicyLoader(yaml.SafeLoader):
-    """SafeLoader without aliases, duplicate keys or deep nesting."""
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.constructor.ConstructorError(
-                None, None, "anchors and aliases are not allowed in a policy", event.start_mark
-            )
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
 
 
 def load_policy(path: str | Path | None = None) -> Policy:

@@ -1,6 +1,6 @@
 """Loading template YAML files safely, and the set of templates a run uses.
 
-Only ``yaml.safe_load`` is used, on files of at most :data:`MAX_BYTES`; YAML
+Only :mod:`kyc_ocr.safe_yaml` (a hardened SafeLoader) reads them, files of at most :data:`MAX_BYTES`; YAML
 aliases are refused outright (templates never need them, and they are how
 "billion laughs" documents blow up). Every problem is a
 :class:`~kyc_ocr.errors.TemplateError` naming the file and the field; a bad
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
+from kyc_ocr import safe_yaml
 from pydantic import ValidationError
 
 from kyc_ocr.errors import ConfigError, TemplateError
@@ -51,32 +51,14 @@ def _where(loc: Sequence[Any], data: Any) -> str:
     return "".join(out) or "(top level)"
 
 
-def _check_events(text: str, source: str) -> None:
-    """Refuse aliases/anchors and absurd nesting before building any Python object."""
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise TemplateError(f"{source}: YAML anchors and aliases are not allowed in templates")
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise TemplateError(f"{source}: nested more than {MAX_DEPTH} levels deep")
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError as err:
-        raise TemplateError(f"{source}: not valid YAML ({str(err).splitlines()[0]})") from None
-
-
 def load_template_text(text: str, source: str = "<template>") -> Template:
     """Validate one template given as YAML text; ``source`` names it in errors."""
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise TemplateError(f"{source}: larger than {MAX_BYTES // 1024} KiB; a template is a small file")
-    _check_events(text, source)
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise TemplateError(f"{source}: not valid YAML ({str(err).splitlines()[0]})") from None
+        data = safe_yaml.load(text, source=source, max_depth=MAX_DEPTH)
+    except safe_yaml.UnsafeYAML as err:
+        raise TemplateError(str(err)) from None
     if not isinstance(data, dict):
         raise TemplateError(f"{source}: a template must be a YAML mapping (id, version, document_type, fields)")
     try:
