@@ -14,6 +14,7 @@ from /proc. The machine is shared: the load average before and after each run is
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import tempfile
 import threading
@@ -21,10 +22,9 @@ import uuid
 from pathlib import Path
 from typing import Self
 
-import sqlalchemy as sa
-
 from kyc_ocr.batch import BatchOptions, discover, run_batch
 from kyc_ocr.config import Settings
+from kyc_ocr.store import db
 from kyc_ocr.verify import Verifier
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -76,39 +76,26 @@ class PeakRss:
         self._thread.join()
 
 
-def _pg_database(admin_url: str) -> tuple[str, object]:
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"kyc_ocr_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False), drop
-
-
 def run(config: str, args: argparse.Namespace, tmp: Path) -> dict[str, object]:
+    backend = config.split(":")[0]
+    with contextlib.ExitStack() as stack:
+        if backend == "pg":
+            url = stack.enter_context(db.scratch_database(args.pg, "kyc_ocr_bench"))
+        else:
+            url = f"sqlite:///{tmp / (uuid.uuid4().hex + '.db')}"
+        return _run(config, url, args)
+
+
+def _run(config: str, url: str, args: argparse.Namespace) -> dict[str, object]:
     backend, workers = config.split(":")
-    drop = None
-    if backend == "pg":
-        url, drop = _pg_database(args.pg)
-    else:
-        url = f"sqlite:///{tmp / (uuid.uuid4().hex + '.db')}"
     settings = Settings(engine=args.engine, ocr_recordings=args.recordings, db_url=url, threads=1)
     jobs = discover(args.source)[: args.customers]
     opts = BatchOptions(workers=int(workers), as_of=args.as_of, ray_address="local" if backend == "ray" else None)
     load = os.getloadavg()[0]
-    try:
-        with PeakRss() as mem:
-            v = Verifier(settings)
-            _, summary = run_batch(v, jobs, opts)
-            v.store.close()
-    finally:
-        if drop:
-            drop()
+    with PeakRss() as mem:
+        v = Verifier(settings)
+        _, summary = run_batch(v, jobs, opts)
+        v.store.close()
     return {"config": config, "load": load, "peak_mib": mem.peak / 2**20, **summary}
 
 

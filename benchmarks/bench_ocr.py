@@ -62,7 +62,6 @@ def _synth_docs(folder: Path, count: int) -> tuple[list[dict], str]:
     """Synthetic documents from kyc_ocr.synth, or ([], why not)."""
     try:
         from kyc_ocr.synth.augmentation import augment
-
         from kyc_ocr.synth.documents import render_document
         from kyc_ocr.synth.identity import make_identity
         from kyc_ocr.synth.spec import DocSpec

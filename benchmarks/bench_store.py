@@ -16,10 +16,9 @@ import time
 import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from kyc_ocr.store import Store
+from kyc_ocr.store import Store, db
 from kyc_ocr.store.sample import sample_verification
 
 ROWS_PER_SAVE = 1 + 3 + 45 + 1 + 18 + 3 + 5
@@ -56,19 +55,10 @@ def main() -> None:
             print(f"{label:<28} {saves:9.1f} {rows:9.0f} {verify_s:9.2f}")
     if not args.pg:
         return
-    admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
     for label, k in (("postgresql (psycopg 3)", None), ("postgresql + encryption", key)):
-        name = f"kyc_ocr_bench_{uuid.uuid4().hex[:10]}"
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = sa.make_url(args.pg).set(database=name).render_as_string(hide_password=False)
+        with db.scratch_database(args.pg, "kyc_ocr_bench") as url:
             saves, rows, verify_s = bench(url, args.n, k)
             print(f"{label:<28} {saves:9.1f} {rows:9.0f} {verify_s:9.2f}")
-        finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 if __name__ == "__main__":

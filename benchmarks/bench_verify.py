@@ -24,17 +24,13 @@ import argparse
 import json
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import sqlalchemy as sa
 
 from kyc_ocr import timing
 from kyc_ocr.config import Settings
 from kyc_ocr.ocr import registry
+from kyc_ocr.store import db
 from kyc_ocr.verify import Verifier, documents_in, parse_as_of
 
 OCR_METHODS = ("read", "recognize", "detect", "upside_down")
@@ -80,11 +76,11 @@ class Run:
         return sum(self.stages.get(n, 0.0) for n in names) / self.seconds if self.seconds else 0.0
 
     def row(self) -> str:
-        ocr, db, checks = self.share("ocr"), self.share("database"), self.share("checks")
-        rest = 1.0 - ocr - db
+        ocr, database, checks = self.share("ocr"), self.share("database"), self.share("checks")
+        rest = 1.0 - ocr - database
         return (f"{self.label:<24} {self.customers:>5} {self.documents:>5} {self.seconds:>8.1f} "
                 f"{self.documents / self.seconds:>7.3f} {self.seconds / self.customers:>7.2f} "
-                f"{ocr:>6.1%} {rest:>6.1%} {checks:>7.2%} {db:>6.2%} "
+                f"{ocr:>6.1%} {rest:>6.1%} {checks:>7.2%} {database:>6.2%} "
                 f"{1000 * self.stages.get('database', 0.0) / self.customers:>7.1f}")
 
 
@@ -122,21 +118,6 @@ def run(label: str, url: str, jobs: list[tuple[str, list[Path]]], engine: TimedE
     return result
 
 
-@contextmanager
-def scratch_postgres(admin_url: str) -> Iterator[str]:
-    """A throw-away database on the server of ``admin_url``; yields its URL, drops it afterwards."""
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"kyc_ocr_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset", nargs="?", default="samples", type=Path, help="one sub-folder per customer")
@@ -164,7 +145,7 @@ def main() -> None:
                         args.as_of))
         print(runs[-1].row(), flush=True)
     if args.pg:
-        with scratch_postgres(args.pg) as url:
+        with db.scratch_database(args.pg) as url:
             runs.append(run("postgresql (psycopg 3)", url, jobs, engine, settings, args.as_of))
             print(runs[-1].row(), flush=True)
     print("\nseconds per stage (summed over the run; nested stages overlap):")

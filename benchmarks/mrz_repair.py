@@ -1,8 +1,10 @@
 #!/usr/bin/env python
 """Measure MRZ repair outcomes on random built MRZs with 1 or 2 realistic OCR confusions."""
-import random, datetime as dt, sys
-from kyc_ocr.extract.mrz import build_mrz, parse_mrz, LAYOUTS
-from kyc_ocr.extract.mrz_repair import AMBIGUOUS
+import random
+import sys
+
+from kyc_ocr.extract.mrz import LAYOUTS, build_mrz, parse_mrz
+
 rng = random.Random(7)
 AL = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"; AN = AL + "0123456789"
 CODES = {"TD1": "ID", "TD2": "I", "TD3": "P", "MRVA": "V", "MRVB": "V"}

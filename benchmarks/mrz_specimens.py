@@ -1,12 +1,17 @@
 #!/usr/bin/env python
 """OCR (rapidocr PP-OCRv6) + find_mrz + parse_mrz on the PassportEye specimen images; prints a summary."""
-import glob, time, numpy as np
+import glob
+
+import numpy as np
 from PIL import Image
 from rapidocr import RapidOCR
+
 from kyc_ocr.domain import TextLine
 from kyc_ocr.extract.mrz_locate import find_mrz
+
 eng = RapidOCR()
 import sys
+
 root = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/passporteye"
 files = sorted(glob.glob(root + "/tests_data/*") + glob.glob(root + "/testdata/*"))
 found = valid = 0; rep = 0

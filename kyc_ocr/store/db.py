@@ -215,3 +215,29 @@ def ensure_schema(engine: Engine) -> None:
         raise StoreError(f"database {safe_url(engine.url)} is at revision {rev}, "
                          "unknown to this kyc-ocr version (upgrade kyc-ocr)")
     upgrade(engine)
+
+
+@contextmanager
+def scratch_database(admin_url: str, prefix: str = "kyc_ocr_scratch") -> Iterator[str]:
+    """A uniquely named PostgreSQL database on ``admin_url``'s server, dropped on exit; yields its URL.
+
+    For tests and benchmarks (the admin user must be allowed to CREATE DATABASE). An unreachable
+    server is a :class:`StoreError` naming it (password masked).
+    """
+    import uuid
+
+    admin = sa.create_engine(normalize_url(admin_url), isolation_level="AUTOCOMMIT",
+                             connect_args={"connect_timeout": 3})
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except exc.OperationalError as err:
+        admin.dispose()
+        raise StoreError(f"PostgreSQL not reachable at {safe_url(admin_url)}: {_first_line(err.orig or err)}") from None
+    try:
+        yield make_url(normalize_url(admin_url)).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -17,9 +17,9 @@ the field type's normaliser wins.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 FieldType = Literal["text", "name", "date", "country", "sex", "document_number", "address", "amount", "mrz",
                     "code", "email", "phone", "iban", "period", "document_kind", "identifier", "raw"]
@@ -27,6 +27,27 @@ MrzType = Literal["TD1", "TD2", "TD3", "MRVA", "MRVB", "none", "any"]
 Direction = Literal["same", "right", "below"]
 LOCATOR_KINDS = ("label", "zone", "regex", "mrz", "barcode")
 
+
+
+def _regex(value: str | None) -> str | None:
+    """A pydantic validator: ``value`` must compile as a regular expression.
+
+    >>> _regex("[A-Z]{2}[0-9]+")
+    '[A-Z]{2}[0-9]+'
+    >>> _regex("(")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a valid regular expression: missing ), unterminated subpattern at position 0
+    """
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise ValueError(f"not a valid regular expression: {err}") from None
+    return value
+
+
+Regex = Annotated[str | None, AfterValidator(_regex)]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -142,19 +163,10 @@ class FieldSpec(_Strict):
     type: FieldType = "text"
     required: bool = False
     locators: tuple[Locator, ...] = Field(min_length=1)
-    pattern: str | None = Field(default=None, description="regex the normalised value must match")
+    pattern: Regex = Field(default=None, description="regex the normalised value must match")
     date_kind: Literal["birth", "expiry", "issue", "any"] | None = None
     verify_mrz: bool = Field(default=False, description="accept a visual value only when it agrees with the MRZ")
 
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                re.compile(v)
-            except re.error as err:
-                raise ValueError(f"not a valid regular expression: {err}") from None
-        return v
 
 
 class AnchorZone(_Strict):
@@ -211,7 +223,7 @@ class Template(_Strict):
     generic: bool = False
     match: MatchSpec = MatchSpec()
     date_order: Literal["DMY", "MDY", "YMD"] = "DMY"
-    number_pattern: str | None = None
+    number_pattern: Regex = None
     fields: tuple[FieldSpec, ...] = Field(min_length=1)
 
     @field_validator("version", mode="before")
@@ -219,15 +231,6 @@ class Template(_Strict):
     def _version(cls, v: object) -> object:
         return str(v) if isinstance(v, int | float) else v
 
-    @field_validator("number_pattern")
-    @classmethod
-    def _compiles(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                re.compile(v)
-            except re.error as err:
-                raise ValueError(f"not a valid regular expression: {err}") from None
-        return v
 
     @model_validator(mode="after")
     def _unique_fields(self) -> Template:
