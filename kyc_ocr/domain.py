@@ -309,3 +309,27 @@ class DocumentLookup(Protocol):
     ) -> list[str]:
         """Customers who submitted a document with this number (and issuing country, when given)."""
         ...
+
+
+@dataclass(frozen=True)
+class Reread:
+    """A field's image region read again against a value another document gives (evidence for a check).
+
+    ``read`` is the region's best reading now, ``tested`` the hypothesis as it would read there
+    (the region's surrounding text kept), ``cost`` how many nats less likely the recogniser finds
+    it than its best reading (0: it is the best reading).
+    """
+
+    read: str
+    tested: str
+    cost: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"read": self.read, "tested": self.tested, "cost": round(float(self.cost), 3)}
+
+
+class FieldRereader(Protocol):
+    """Re-reads one field's image region against a hypothesis; ``None`` when it cannot (no image,
+    a text layer, an engine without frame probabilities, a region that no longer shows the value)."""
+
+    def __call__(self, document: ExtractedDocument, field: Field, hypothesis: str) -> Reread | None: ...

@@ -129,6 +129,7 @@ class Verifier:
         """Verify one customer's documents; returns the stored :class:`Verdict` (with ``verdict_id``)."""
         from kyc_ocr.checks import run_checks
         from kyc_ocr.checks.verdict import build_verdict
+        from kyc_ocr.extract.reread import measure_rereads
         from kyc_ocr.store.convert import fingerprint
 
         sources = expand_sources(files)
@@ -141,8 +142,10 @@ class Verifier:
             log.info("verdict %s already covers these documents; not re-running", done.verdict_id)
             return done
         documents = self.extract(sources)
+        rereads = measure_rereads(documents, self.engine, dict(zip(shas, sources)), self.settings)
         with stage("checks"):
-            checks = run_checks(documents, policy=self.policy, as_of=day, lookup=self.store, customer_id=customer_id)
+            checks = run_checks(documents, policy=self.policy, as_of=day, lookup=self.store, customer_id=customer_id,
+                                reread=rereads)
             verdict = build_verdict(customer_id, checks, self.policy, day, documents)
         with stage("database"):
             return self.store.save_verification(customer_id, documents, verdict, actor=self.actor)

@@ -110,6 +110,7 @@ class BatchRunner:
 
     def _commit(self, job: Job, fp: str, outcome: JobOutcome) -> BatchItem:
         from kyc_ocr.checks import run_checks
+        from kyc_ocr.checks.reread import RereadTable
         from kyc_ocr.checks.verdict import build_verdict
 
         store, times = self.v.store, dict(outcome.times)
@@ -122,7 +123,8 @@ class BatchRunner:
 
                     with stage("checks"):
                         checks = run_checks(list(outcome.documents), policy=self.v.policy, as_of=self.as_of,
-                                            lookup=store, customer_id=job.customer_id)
+                                            lookup=store, customer_id=job.customer_id,
+                                            reread=RereadTable(outcome.rereads))
                         verdict = build_verdict(job.customer_id, checks, self.v.policy, self.as_of,
                                                 list(outcome.documents))
                     with stage("database"):

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from kyc_ocr.batch.jobs import Job
 from kyc_ocr.config import Settings
-from kyc_ocr.domain import ExtractedDocument
+from kyc_ocr.domain import ExtractedDocument, Reread
 from kyc_ocr.errors import KycError
 from kyc_ocr.timing import collect
 
@@ -42,6 +42,7 @@ class JobOutcome:
     times: dict[str, float] = field(default_factory=dict)
     worker: int = 0
     fatal: bool = False  # the worker itself is unusable (its engine failed to load): stop the batch
+    rereads: dict[tuple[str, str, str], Reread] = field(default_factory=dict)  # see kyc_ocr.checks.reread
 
 
 # -- the worker side (runs in each worker process) -------------------------------------------------
@@ -82,10 +83,14 @@ class _Extractor:
 
     def __call__(self, job: Job) -> JobOutcome:
         from kyc_ocr.extract import extract
+        from kyc_ocr.extract.reread import measure_rereads
 
         with collect() as times:
             try:
-                docs = extract([str(p) for p in job.files], settings=self.settings, engine=self.engine)
+                files = [str(p) for p in job.files]
+                docs = extract(files, settings=self.settings, engine=self.engine)
+                # pixels are re-read here, where the engine and the files are; the parent only looks up
+                rereads = measure_rereads(docs, self.engine, {d.sha256: f for d, f in zip(docs, files)}, self.settings)
             except KycError as err:
                 return JobOutcome(job.customer_id, error=f"{type(err).__name__}: {err}", times=dict(times),
                                   worker=os.getpid())
@@ -93,7 +98,7 @@ class _Extractor:
                 log.debug("job %s crashed", job.customer_id, exc_info=True)
                 return JobOutcome(job.customer_id, error=f"internal error {type(err).__name__}: {err}",
                                   times=dict(times), worker=os.getpid())
-        return JobOutcome(job.customer_id, tuple(docs), None, dict(times), os.getpid())
+        return JobOutcome(job.customer_id, tuple(docs), None, dict(times), os.getpid(), rereads=rereads.entries)
 
 
 def run_job(job: Job) -> JobOutcome:

@@ -26,7 +26,7 @@ from kyc_ocr.checks import cross, document, fraud
 from kyc_ocr.checks.base import CHECK_NAMES, CheckContext, skip
 from kyc_ocr.checks.policy import Policy, load_policy
 from kyc_ocr.checks.verdict import build_verdict, decide
-from kyc_ocr.domain import CheckResult, DocumentLookup, ExtractedDocument
+from kyc_ocr.domain import CheckResult, DocumentLookup, ExtractedDocument, FieldRereader
 from kyc_ocr.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -89,17 +89,19 @@ def run_checks(
     lookup: DocumentLookup | None = None,
     customer_id: str | None = None,
     number_patterns: Mapping[str, str] | None = None,
+    reread: FieldRereader | None = None,
 ) -> list[CheckResult]:
     """Run the policy's enabled checks on one customer's documents, in a stable order.
 
     ``number_patterns`` (template id -> regex) add to or override the policy's;
     ``lookup`` enables ``document_reused`` (SKIP without it); ``customer_id`` is
-    left out of its lookups.
+    left out of its lookups; ``reread`` (a :class:`~kyc_ocr.checks.reread.RereadTable`) lets
+    ``document_number_matches_form`` settle an OCR misreading from the pixels.
     """
     if not documents:
         raise InputError("no documents to check: give at least one extracted document")
     patterns = {**policy.number_patterns, **(number_patterns or {})}
-    ctx = CheckContext(policy, as_of, patterns, lookup, customer_id)
+    ctx = CheckContext(policy, as_of, patterns, lookup, customer_id, reread)
     results: list[CheckResult] = []
     for name in policy.enabled_checks:
         if name in ("mrz_matches_visual", "barcode_matches_visual"):

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kyc_ocr.domain import CheckResult, DocumentLookup, ExtractedDocument, Field, Status
+from kyc_ocr.domain import CheckResult, DocumentLookup, ExtractedDocument, Field, FieldRereader, Status
 
 if TYPE_CHECKING:
     from kyc_ocr.checks.policy import Policy
@@ -48,6 +48,7 @@ CHECK_NAMES: tuple[str, ...] = (
 IDENTITY_TYPES = frozenset({"passport", "id_card", "driver_license", "residence_permit", "visa"})
 PROOF_OF_ADDRESS_TYPES = frozenset({"utility_bill", "bank_statement"})
 FORM_TYPES = frozenset({"application_form"})
+FORM_NUMBER_FIELDS = ("id_document_number", "document_number")  # where a form gives the ID number
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class CheckContext:
     number_patterns: Mapping[str, str] = field(default_factory=dict)
     lookup: DocumentLookup | None = None
     customer_id: str | None = None
+    reread: FieldRereader | None = None  # measured re-reads of fields' pixels (kyc_ocr.checks.reread)
 
 
 def doc_ref(doc: ExtractedDocument) -> dict[str, Any]:

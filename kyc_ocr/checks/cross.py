@@ -14,6 +14,7 @@ from typing import Any
 
 from kyc_ocr.checks.address import address_similarity, strip_recipient
 from kyc_ocr.checks.base import (
+    FORM_NUMBER_FIELDS,
     FORM_TYPES,
     IDENTITY_TYPES,
     PROOF_OF_ADDRESS_TYPES,
@@ -28,14 +29,13 @@ from kyc_ocr.checks.base import (
 )
 from kyc_ocr.checks.compare import compare_number
 from kyc_ocr.checks.names import name_similarity, partial_name_similarity
-from kyc_ocr.domain import CheckResult, ExtractedDocument, Status
+from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status
 from kyc_ocr.errors import InputError
 from kyc_ocr.extract.normalize import normalize_country, normalize_sex
 
 log = logging.getLogger(__name__)
 
 FULL_NAME_FIELDS = ("full_name", "name", "account_holder", "holder_name", "customer_name")
-FORM_NUMBER_FIELDS = ("id_document_number", "document_number")
 PROOF_DATE_FIELDS = ("statement_date", "date_of_issue", "bill_date", "issue_date")
 _IDENTITY_ORDER = ("passport", "id_card", "residence_permit", "driver_license", "visa")
 
@@ -206,8 +206,32 @@ def sex_consistent(documents: Sequence[ExtractedDocument], ctx: CheckContext) ->
     return _consistent("sex_consistent", documents, "sex", normalize_sex, "sex")
 
 
+def _settled_by_reread(form: ExtractedDocument, number: Field, identity: ExtractedDocument,
+                       ctx: CheckContext) -> dict[str, Any] | None:
+    """A re-read of the pixels that reconciles the two numbers, as evidence (``None``: none does).
+
+    First the form's field against the identity document's number, then (when it was read
+    visually, not from an MRZ or barcode) the identity document's field against the form's.
+    """
+    limit = ctx.policy.thresholds.reread_max_cost
+    theirs = identity.fields.get("document_number")
+    if ctx.reread is None or theirs is None or limit <= 0:
+        return None
+    tries = [(form, number, theirs.value), (identity, theirs, number.value)]
+    for doc, field, hypothesis in tries:
+        found = ctx.reread(doc, field, hypothesis)
+        if found is not None and found.cost <= limit:
+            return {**doc_ref(doc), "field": field.name, **found.to_dict(), "max_cost": limit}
+    return None
+
+
 def document_number_matches_form(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
-    """The ID document number written on the application form is that of a submitted identity document."""
+    """The ID document number written on the application form is that of a submitted identity document.
+
+    When the readings differ, the pixels decide: if the form's field, re-read, says the identity
+    document's number nearly as surely as what OCR first made of it (or the other way round), the
+    difference was the OCR's and the check passes, citing the re-read (policy ``reread_max_cost``).
+    """
     name = "document_number_matches_form"
     forms = [(d, f) for d in documents if d.document_type in FORM_TYPES and (f := first_field(d, FORM_NUMBER_FIELDS))]
     ids = [d for d in documents if d.document_type in IDENTITY_TYPES and d.value("document_number")]
@@ -217,16 +241,30 @@ def document_number_matches_form(documents: Sequence[ExtractedDocument], ctx: Ch
         return skip(name, "no identity document with a document number")
     results: list[dict[str, Any]] = []
     for form, f in forms:
-        best = max(((compare_number(f.value, d.value("document_number") or ""), d) for d in ids),
-                   key=lambda cd: cd[0].score)
-        results.append({"form": {**doc_ref(form), "field": field_ref(f)},
-                        "identity": doc_fields(best[1], ["document_number"]),
-                        "outcome": best[0].outcome, "score": best[0].score})
+        ranked = sorted(((compare_number(f.value, d.value("document_number") or ""), d) for d in ids),
+                        key=lambda cd: -cd[0].score)
+        cmp, best = ranked[0]
+        result = {"form": {**doc_ref(form), "field": field_ref(f)}, "identity": doc_fields(best, ["document_number"]),
+                  "outcome": cmp.outcome, "score": cmp.score}
+        if cmp.outcome != "match":
+            for _, doc in ranked:
+                settled = _settled_by_reread(form, f, doc, ctx)
+                if settled is not None:
+                    result = {**result, "identity": doc_fields(doc, ["document_number"]), "outcome": "reread",
+                              "score": 0.9, "reread": settled}
+                    break
+        results.append(result)
     worst = min(results, key=lambda r: r["score"])
     evidence = {"compared": results}
     form_src, id_src = worst["form"]["source"], worst["identity"]["source"]
     if worst["outcome"] == "match":
         return CheckResult(name, Status.PASS, 1.0, f"{form_src}'s ID number is {id_src}'s", evidence)
+    if worst["outcome"] == "reread":
+        r = worst["reread"]
+        return CheckResult(name, Status.PASS, worst["score"], f"{form_src} was read {worst['form']['field']['value']!r} "
+                           f"and {id_src} {worst['identity']['fields']['document_number']['value']!r}; re-read, "
+                           f"{r['source']} reads {r['tested']!r} within {r['cost']:.1f} nats of its best reading "
+                           f"(at most {r['max_cost']}): the same number, misread once", evidence)
     if worst["outcome"] == "near":
         return CheckResult(name, Status.WARN, worst["score"], f"{form_src}'s ID number equals {id_src}'s only up "
                            "to OCR look-alike characters (O/0, I/1, S/5, B/8)", evidence)

@@ -9,7 +9,7 @@ unknown keys, wrong types and unknown check names are a
 
 >>> p = load_policy()
 >>> p.version, p.thresholds.min_age, p.action("mrz_check_digits", Status.FAIL)
-('2026.1', 18, 'reject')
+('2026.2', 18, 'reject')
 >>> p.action("same_person", Status.WARN), p.action("address_matches_proof", Status.FAIL)
 ('review', 'review')
 >>> Policy.from_yaml_text("version: '1'\\nchecks: {minimum_age: {enabled: true, on_fail: maybe}}", "p.yaml")
@@ -67,6 +67,7 @@ class Thresholds(_Strict):
     address_warn: float = Field(default=0.65, ge=0.0, le=1.0)
     max_proof_of_address_age_days: int = Field(default=90, ge=0, le=3660)
     min_field_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
+    reread_max_cost: float = Field(default=6.0, ge=0.0, le=50.0)
 
     @model_validator(mode="after")
     def _bands(self) -> Thresholds:

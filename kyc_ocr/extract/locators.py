@@ -128,7 +128,9 @@ def _right_of(ctx: PageContext, hit: LabelHit, box: Box, opts: LabelLocator) -> 
             continue
         b = line.bbox
         overlap = min(b[3], box[3]) - max(b[1], box[1])
-        if overlap > 0.5 * min(_height(b), h) and b[0] >= box[2] - 0.5 * h and b[0] - box[2] <= opts.max_dx * h:
+        # detector boxes are padded: a value may start up to a line height before the label's box ends
+        if (overlap > 0.5 * min(_height(b), h) and b[0] >= box[2] - h and (b[0] + b[2]) / 2 > box[2]
+                and b[0] - box[2] <= opts.max_dx * h):
             out.append(i)
     return sorted(out, key=lambda i: ctx.page.lines[i].bbox[0])
 
@@ -199,8 +201,10 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
                     yield Candidate(cand.text, conf, cand.box, cand.page, cand.source)
                 continue
             picks = _right_of(ctx, hit, box, opts) if direction == "right" else _below(ctx, hit, box, opts)
-            if direction == "right" and "below" in opts.directions and _big_value_below(ctx, hit, box, opts):
-                continue  # small label over a bigger value: what is to its right is the next column
+            adjacent = bool(picks) and ctx.page.lines[picks[0]].bbox[0] - box[2] <= 1.5 * _height(box)
+            if (direction == "right" and not adjacent and "below" in opts.directions
+                    and _big_value_below(ctx, hit, box, opts)):
+                continue  # small label over a bigger value: what is (further) to its right is the next column
             for first in ctx.values_first(picks)[: 1 if opts.lines > 1 else 2]:
                 used = _continue_down(ctx, ctx.page.lines[first].bbox, [first], opts.lines)
                 kept = _value_lines(ctx.page, used)

@@ -180,6 +180,30 @@ def normalize_value(spec: FieldSpec, raw: str, date_order: str, number_pattern: 
     pattern = spec.pattern or (number_pattern if spec.name == "document_number" else None)
     if pattern:
         if not re.search(pattern, value):
-            raise InputError(f"{spec.name}: does not match the template's pattern")
+            value = _glued_label_removed(value, pattern, spec.name)
         validated = True
     return value, validated
+
+
+def _glued_label_removed(value: str, pattern: str, name: str, max_rest: int = 3) -> str:
+    """The one part of ``value`` that matches an anchored ``pattern`` once a short glued label is cut off.
+
+    OCR often joins a tiny label to its value (``N°`` read as ``N``): the pattern is searched
+    unanchored, and kept only when it matches once and what is left is at most ``max_rest``
+    characters without a digit.
+
+    >>> _glued_label_removed("N788545088866", "^[0-9]{12}$", "document_number")
+    '788545088866'
+    >>> _glued_label_removed("NO:X1234567", "^[A-Z][0-9]{7}$", "document_number")
+    'X1234567'
+    >>> _glued_label_removed("1788545088866", "^[0-9]{12}$", "document_number")
+    Traceback (most recent call last):
+    kyc_ocr.errors.InputError: document_number: does not match the template's pattern
+    """
+    core = pattern.removeprefix("^").removesuffix("$")
+    found = [m for m in re.finditer(core, value) if m.group(0)] if core != pattern else []
+    if len(found) == 1:
+        rest = value[: found[0].start()] + value[found[0].end():]
+        if len(rest) <= max_rest and not any(ch.isdigit() for ch in rest):
+            return found[0].group(0)
+    raise InputError(f"{name}: does not match the template's pattern")

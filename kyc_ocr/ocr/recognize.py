@@ -182,6 +182,23 @@ class CtcRecognizer:
                 raise ConfigError(f"alphabet {alphabet!r} leaves no character of the model's dictionary")
             self.allowed = np.array(keep, dtype=np.int64)
 
+    def log_probs(self, crops: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Per crop, its ``(frames, classes)`` natural-log class probabilities; classes outside the
+        alphabet are at ``-inf`` (what :mod:`kyc_ocr.ocr.ctc` scores hypotheses against)."""
+        out: dict[int, np.ndarray] = {}
+        widths = [needed_width(c.shape[1], c.shape[0]) for c in crops]
+        for width, members in plan_batches(widths):
+            batch = np.stack([rec_input(crops[i], width) for i in members])
+            probs = self.session.run(None, {self.input_name: batch})[0].astype(np.float64)
+            with np.errstate(divide="ignore"):
+                logp = np.log(probs)
+            if self.allowed is not None:
+                masked = np.full_like(logp, -np.inf)
+                masked[..., self.allowed] = logp[..., self.allowed]
+                logp = masked
+            out.update(zip(members, logp))
+        return [out[i] for i in range(len(crops))]
+
     def __call__(self, crops: Sequence[np.ndarray]) -> list[Recognition]:
         """One :class:`Recognition` per crop, in the order given."""
         results: dict[int, Recognition] = {}

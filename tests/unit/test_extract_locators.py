@@ -214,3 +214,17 @@ def test_read_zones_keeps_positions() -> None:
     sparse = read_zones(PageImage(card_image(), "card.png", 1), FakeRecognizer(), template)
     x0, y0, x1, y1 = sparse.lines[0].bbox
     assert x0 <= 60 and y0 <= 130 and x1 >= 320 and y1 >= 170 and y1 - y0 < 70
+
+
+def test_value_overlapping_a_padded_small_label_box_is_still_to_its_right() -> None:
+    # Seen on a phone photo of a French-like card: the detector's box of the small "Nom:" reaches
+    # past where the bigger value starts; the taller line below is the next label's row, not the value.
+    rows = [("Nom:", 303, 154, 357, 184), ("PRUVOST", 339, 149, 491, 190),
+            ("Prenemish: Georges, Laurent", 303, 201, 596, 240)]
+    assert values(rows, "surname", ("Nom :", "Nom"))[0] == "PRUVOST"
+
+
+def test_small_label_over_a_bigger_value_still_skips_the_far_column() -> None:
+    rows = [("Surname", 40, 100, 120, 112), ("ERIKSSON", 40, 116, 260, 146),
+            ("M", 600, 99, 620, 113)]  # something far to the right on the label's row: the next column
+    assert values(rows, "surname", ("Surname",))[0] == "ERIKSSON"

@@ -1,0 +1,81 @@
+"""Which fields the cross-document checks may want re-read from their pixels, and the answers.
+
+Re-reading needs the files and an OCR engine; the checks must stay pure functions
+of data. So the re-reads are *planned* from the extracted documents
+(:func:`planned_rereads`), measured where the engine is (the verifier, or a batch
+worker, with :class:`kyc_ocr.extract.reread.PixelRereader`) and handed to the checks
+as a :class:`RereadTable`, whose answers the checks cite as evidence.
+
+Planned today: the ID document number an application form gives against each
+identity document's number, and back (unless the identity document's number was
+confirmed by the MRZ or a barcode, whose reading is not in doubt).
+
+>>> from kyc_ocr.domain import ExtractedDocument, Field, Reread
+>>> form = ExtractedDocument("form.jpg", "f" * 64, "image/jpeg", "application_form", None,
+...                          {"document_number": Field("document_number", "Z09A229SH", "Z09A229SH", 0.9)})
+>>> card = ExtractedDocument("id.jpg", "c" * 64, "image/jpeg", "id_card", None,
+...                          {"document_number": Field("document_number", "Z09A2293H", "Z09A2293H", 0.9)})
+>>> [(d.source, f.name, h) for d, f, h in planned_rereads([form, card])]
+[('form.jpg', 'document_number', 'Z09A2293H'), ('id.jpg', 'document_number', 'Z09A229SH')]
+>>> table = RereadTable.measure([form, card], lambda d, f, h: Reread(f.value, h, 2.8))
+>>> table(form, form.fields["document_number"], "Z09A2293H").cost
+2.8
+>>> table(form, form.fields["document_number"], "X") is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from kyc_ocr.checks.base import FORM_NUMBER_FIELDS, FORM_TYPES, IDENTITY_TYPES, first_field
+from kyc_ocr.checks.compare import compare_number
+from kyc_ocr.domain import ExtractedDocument, Field, FieldRereader, FieldSource, Reread
+
+Key = tuple[str, str, str]  # document sha256, field name, hypothesis
+
+
+def planned_rereads(documents: Sequence[ExtractedDocument]) -> list[tuple[ExtractedDocument, Field, str]]:
+    """``(document, field, hypothesis)`` for every disagreement a check could settle by re-reading."""
+    forms = [(d, f) for d in documents if d.document_type in FORM_TYPES and (f := first_field(d, FORM_NUMBER_FIELDS)) is not None]
+    ids = [(d, d.fields["document_number"]) for d in documents
+           if d.document_type in IDENTITY_TYPES and "document_number" in d.fields and d.fields["document_number"].value]
+    plan: list[tuple[ExtractedDocument, Field, str]] = []
+    for form, number in forms:
+        for doc, theirs in ids:
+            if compare_number(number.value, theirs.value).outcome == "match":
+                continue
+            plan.append((form, number, theirs.value))
+            if theirs.source is FieldSource.VISUAL:
+                plan.append((doc, theirs, number.value))
+    return plan
+
+
+class RereadTable:
+    """Measured re-reads, looked up as a :class:`~kyc_ocr.domain.FieldRereader` (``None``: not measured)."""
+
+    def __init__(self, entries: dict[Key, Reread] | None = None) -> None:
+        self.entries = dict(entries or {})
+
+    @classmethod
+    def measure(cls, documents: Sequence[ExtractedDocument], rereader: FieldRereader | None) -> RereadTable:
+        """Run ``rereader`` on every planned re-read (an empty table without one)."""
+        entries: dict[Key, Reread] = {}
+        if rereader is not None:
+            for doc, field, hypothesis in planned_rereads(documents):
+                found = rereader(doc, field, hypothesis)
+                if found is not None:
+                    entries[(doc.sha256, field.name, hypothesis)] = found
+        return cls(entries)
+
+    def __call__(self, document: ExtractedDocument, field: Field, hypothesis: str) -> Reread | None:
+        return self.entries.get((document.sha256, field.name, hypothesis))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def items(self) -> Iterable[tuple[Key, Reread]]:
+        return self.entries.items()
+
+
+__all__ = ["RereadTable", "planned_rereads"]

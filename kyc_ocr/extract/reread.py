@@ -1,0 +1,145 @@
+"""Re-read a field's pixels against another document's value: "could this form say ``Z09A2293H``?".
+
+Cross-document checks compare what OCR *read* on two documents. On a blurred
+phone photo a ``3`` may be read ``S``; the comparison then fails although the
+image says the same thing. :class:`PixelRereader` cuts the field's box out of
+the file as sent (it is stored in original-image pixels), asks the recogniser
+for its frame probabilities, and scores the hypothesis by forced alignment
+(:func:`kyc_ocr.ocr.ctc.text_cost`). The surrounding text of the region (a glued
+label, say) is kept around the hypothesis, so only the value is changed.
+
+The checks decide what a cost means (the policy's ``reread_max_cost``); this
+module only measures. Engines without frame probabilities (Tesseract, Paddle)
+give ``None`` and the checks behave as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from kyc_ocr.config import Settings
+from kyc_ocr.domain import ExtractedDocument, Field, FieldSource, PageImage, Reread
+from kyc_ocr.errors import KycError
+from kyc_ocr.timing import stage
+
+if TYPE_CHECKING:
+    from kyc_ocr.checks.reread import RereadTable
+
+log = logging.getLogger(__name__)
+
+PAD_X, PAD_Y = 0.3, 0.15  # of the box height: detector boxes are padded about this much
+MIN_ALIGNMENT = 60.0  # the re-read must still show the field's value (partial ratio, 0-100)
+
+
+def respaced(hypothesis: str, printed: str) -> str:
+    """``hypothesis`` with the spaces of ``printed`` put back where they were, when both have as many
+    other characters (a number printed ``Z09 A229 3H`` is tested as printed).
+
+    >>> respaced("Z09A2293H", "Z09 A229 SH"), respaced("AB12", "A B 1")
+    ('Z09 A229 3H', 'AB12')
+    """
+    bare = printed.replace(" ", "")
+    if " " not in printed or len(bare) != len(hypothesis.replace(" ", "")):
+        return hypothesis
+    chars = iter(hypothesis.replace(" ", ""))
+    return "".join(" " if ch == " " else next(chars) for ch in printed)
+
+
+def in_context(read: str, value: str, hypothesis: str) -> str | None:
+    """``read`` with the part that shows ``value`` replaced by ``hypothesis``; ``None`` if no part does.
+
+    >>> in_context("N788545088866", "788545088866", "788545088856")
+    'N788545088856'
+    >>> in_context("Z09A229SH", "Z09A229SH", "Z09A2293H")
+    'Z09A2293H'
+    >>> in_context("COSTA", "788545088866", "788545088856") is None
+    True
+    """
+    if not read or not value:
+        return None
+    found = fuzz.partial_ratio_alignment(value, read)
+    if found is None or found.score < MIN_ALIGNMENT:
+        return None
+    start, end = found.dest_start, found.dest_end
+    return read[:start] + respaced(hypothesis, read[start:end]) + read[end:]
+
+
+def _crop(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
+    x0, y0, x1, y1 = box
+    h = max(1.0, y1 - y0)
+    H, W = image.shape[:2]
+    left, right = max(0, int(x0 - PAD_X * h)), min(W, int(np.ceil(x1 + PAD_X * h)))
+    top, bottom = max(0, int(y0 - PAD_Y * h)), min(H, int(np.ceil(y1 + PAD_Y * h)))
+    if right - left < 4 or bottom - top < 4:
+        return None
+    return np.ascontiguousarray(image[top:bottom, left:right])
+
+
+def _orientations(crop: np.ndarray) -> list[np.ndarray]:
+    """The crop as it is and upside down; a tall crop (a quarter-turned page) turned both ways."""
+    if crop.shape[0] > 1.5 * crop.shape[1]:
+        turned = np.ascontiguousarray(np.rot90(crop, 1))
+        return [turned, np.ascontiguousarray(np.rot90(crop, -1))]
+    return [crop, np.ascontiguousarray(crop[::-1, ::-1])]
+
+
+class PixelRereader:
+    """A :class:`~kyc_ocr.domain.FieldRereader` over the files a verification was given.
+
+    ``sources`` maps each document's SHA-256 to its path or bytes; pages are decoded once.
+    """
+
+    def __init__(self, engine: Any, sources: Mapping[str, Any], settings: Settings | None = None) -> None:
+        self.engine = engine
+        self.sources = dict(sources)
+        self.settings = settings or Settings()
+        self._pages: dict[str, list[PageImage]] = {}
+
+    def _page(self, document: ExtractedDocument, page: int) -> np.ndarray | None:
+        from kyc_ocr.io import load
+
+        if document.sha256 not in self._pages:
+            source = self.sources.get(document.sha256)
+            if source is None:
+                return None
+            try:
+                self._pages[document.sha256] = list(load(source, self.settings))
+            except KycError as err:
+                log.debug("re-read: %s could not be loaded again: %s", document.source, err)
+                self._pages[document.sha256] = []
+        pages = self._pages[document.sha256]
+        return pages[page - 1].image if 0 < page <= len(pages) else None
+
+    def __call__(self, document: ExtractedDocument, field: Field, hypothesis: str) -> Reread | None:
+        if field.source is not FieldSource.VISUAL or field.box is None or not hypothesis:
+            return None
+        score = getattr(self.engine, "hypothesis_costs", None)
+        image = self._page(document, field.page) if score is not None else None
+        crop = _crop(image, field.box) if image is not None else None
+        if crop is None:
+            return None
+        # the orientation whose reading shows the field's value best (not the one kindest to the hypothesis)
+        reads = [(score(c, [])[0], c) for c in _orientations(crop)]
+        read, chosen = max(reads, key=lambda rc: fuzz.partial_ratio(field.value, rc[0]) if rc[0] else 0.0)
+        tested = in_context(read, field.value, hypothesis)
+        if tested is None:
+            return None
+        _, (cost,) = score(chosen, [tested])
+        return Reread(read, tested, cost)
+
+
+def measure_rereads(documents: Sequence[ExtractedDocument], engine: Any, sources: Mapping[str, Any],
+                    settings: Settings | None = None) -> RereadTable:
+    """Every re-read the checks may want for one customer's documents (``sources``: sha256 -> file)."""
+    from kyc_ocr.checks.reread import RereadTable
+
+    with stage("reread"):
+        return RereadTable.measure(documents, PixelRereader(engine, sources, settings))
+
+
+__all__ = ["PixelRereader", "in_context", "measure_rereads", "respaced"]

@@ -1,0 +1,155 @@
+"""Re-reading a field's pixels against another document's value: CTC forced alignment, the real
+recogniser on rendered lines, and the document-number check settling (or not) a disagreement."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import itertools
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from kyc_ocr.checks import cross, load_policy, run_checks
+from kyc_ocr.checks.base import CheckContext
+from kyc_ocr.checks.reread import RereadTable, planned_rereads
+from kyc_ocr.domain import ExtractedDocument, Field, FieldSource, Reread, Status
+from kyc_ocr.extract.reread import PixelRereader
+from kyc_ocr.ocr.ctc import alignment_logp, greedy_text, text_cost
+from kyc_ocr.synth import render_text_crop
+
+AS_OF = dt.date(2026, 6, 30)
+POLICY = load_policy()
+
+
+# -- forced alignment ---------------------------------------------------------------------------
+
+def _collapse(path: tuple[int, ...]) -> tuple[int, ...]:
+    out = [c for i, c in enumerate(path) if c != 0 and (i == 0 or path[i - 1] != c)]
+    return tuple(out)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_alignment_is_the_best_path_spelling_the_labels(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    frames, classes = 6, 4
+    logits = rng.normal(size=(frames, classes))
+    logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    best: dict[tuple[int, ...], float] = {}
+    for path in itertools.product(range(classes), repeat=frames):  # every path, brute force
+        key = _collapse(path)
+        score = float(sum(logp[t, c] for t, c in enumerate(path)))
+        best[key] = max(best.get(key, -np.inf), score)
+    for labels in [(1,), (2, 3), (1, 1), (3, 2, 1), (1, 2, 1, 2)]:
+        assert alignment_logp(logp, labels) == pytest.approx(best.get(labels, -np.inf))
+    assert alignment_logp(logp, (1, 2, 3, 1, 2, 3, 1)) == -np.inf  # needs more frames than there are
+    charset = ["", "a", "b", "c"]
+    assert text_cost(logp, greedy_text(logp, charset), charset) == pytest.approx(0.0, abs=1e-9)
+
+
+# -- the real recogniser on rendered lines --------------------------------------------------------
+
+def _page_with(text: str, turn: bool = False) -> tuple[bytes, tuple[float, float, float, float]]:
+    crop = render_text_crop(text, family="dejavu-sans", size=30, seed=3, augment=False, margin=4).image
+    page = np.full((200, 700, 3), 255, dtype=np.uint8)
+    h, w = crop.shape[:2]
+    page[80:80 + h, 100:100 + w] = crop
+    box = (100.0, 80.0, 100.0 + w, 80.0 + h)
+    if turn:  # the file as sent is upside down; extraction reports boxes in its pixels
+        page = np.ascontiguousarray(page[::-1, ::-1])
+        box = (700 - box[2], 200 - box[3], 700 - box[0], 200 - box[1])
+    buf = io.BytesIO()
+    Image.fromarray(page).save(buf, format="PNG")
+    return buf.getvalue(), box
+
+
+def _document(data: bytes, box: tuple[float, float, float, float], value: str, raw: str | None = None
+              ) -> ExtractedDocument:
+    field = Field("document_number", value, raw or value, 0.9, FieldSource.VISUAL, 1, box)
+    return ExtractedDocument("form.png", hashlib.sha256(data).hexdigest(), "image/png", "application_form", None,
+                             {"document_number": field})
+
+
+@pytest.fixture(scope="module")
+def engine():  # type: ignore[no-untyped-def]
+    from kyc_ocr.ocr import get
+
+    return get("onnx")
+
+
+@pytest.mark.parametrize("turn", [False, True])
+def test_crisp_line_supports_its_own_text_and_rejects_a_swap(engine, turn: bool) -> None:  # type: ignore[no-untyped-def]
+    data, box = _page_with("Z09A2293H", turn)
+    doc = _document(data, box, "Z09A2293H")
+    reread = PixelRereader(engine, {doc.sha256: data})
+    same = reread(doc, doc.fields["document_number"], "Z09A2293H")
+    swapped = reread(doc, doc.fields["document_number"], "Z09A2239H")  # the generator's mismatch fault
+    assert same is not None and swapped is not None
+    assert same.read == "Z09A2293H" and same.cost < 0.5
+    assert swapped.tested == "Z09A2239H" and swapped.cost > 10
+
+
+def test_glued_label_is_kept_around_the_hypothesis(engine) -> None:  # type: ignore[no-untyped-def]
+    data, box = _page_with("N°788545088866")
+    doc = _document(data, box, "788545088866", raw="N°788545088866")
+    found = PixelRereader(engine, {doc.sha256: data})(doc, doc.fields["document_number"], "788545088856")
+    assert found is not None and found.tested.endswith("788545088856") and found.tested[0] == "N"
+    assert found.cost > 6
+
+
+def test_no_file_or_no_visual_reading_gives_no_reread(engine) -> None:  # type: ignore[no-untyped-def]
+    data, box = _page_with("Z09A2293H")
+    doc = _document(data, box, "Z09A2293H")
+    assert PixelRereader(engine, {})(doc, doc.fields["document_number"], "Z09A2293H") is None
+    layer = dataclasses.replace(doc.fields["document_number"], source=FieldSource.TEXT_LAYER)
+    assert PixelRereader(engine, {doc.sha256: data})(doc, layer, "Z09A2293H") is None
+
+
+# -- the check ------------------------------------------------------------------------------------
+
+def _pair(id_source: FieldSource = FieldSource.VISUAL) -> tuple[ExtractedDocument, ExtractedDocument]:
+    form = ExtractedDocument("form.jpg", "f" * 64, "image/jpeg", "application_form", None,
+                             {"document_number": Field("document_number", "Z09A229SH", "Z09A229SH", 0.8,
+                                                       box=(1, 2, 3, 4))})
+    card = ExtractedDocument("passport.png", "c" * 64, "image/png", "passport", None,
+                             {"document_number": Field("document_number", "Z09A2293H", "Z09A2293H", 0.99,
+                                                       id_source, box=(1, 2, 3, 4))})
+    return form, card
+
+
+def test_a_reread_within_the_policy_settles_the_number() -> None:
+    form, card = _pair()
+    table = RereadTable({(form.sha256, "document_number", "Z09A2293H"): Reread("Z09A229SH", "Z09A2293H", 2.8)})
+    r = cross.document_number_matches_form([form, card], CheckContext(POLICY, AS_OF, reread=table))
+    assert r.status is Status.PASS and r.score == 0.9
+    assert r.evidence["compared"][0]["reread"]["cost"] == 2.8 and "2.8 nats" in r.detail
+
+
+def test_an_unlikely_reread_or_none_leaves_the_mismatch() -> None:
+    form, card = _pair()
+    table = RereadTable({(form.sha256, "document_number", "Z09A2293H"): Reread("Z09A229SH", "Z09A2293H", 15.0)})
+    assert cross.document_number_matches_form([form, card], CheckContext(POLICY, AS_OF, reread=table)
+                                              ).status is Status.FAIL
+    assert cross.document_number_matches_form([form, card], CheckContext(POLICY, AS_OF)).status is Status.FAIL
+    off = POLICY.model_copy(update={"thresholds": POLICY.thresholds.model_copy(update={"reread_max_cost": 0.0})})
+    cheap = RereadTable({(form.sha256, "document_number", "Z09A2293H"): Reread("Z09A229SH", "Z09A2293H", 0.0)})
+    assert cross.document_number_matches_form([form, card], CheckContext(off, AS_OF, reread=cheap)
+                                              ).status is Status.FAIL
+
+
+def test_the_identity_side_is_reread_only_when_it_was_read_visually() -> None:
+    form, card = _pair()
+    assert [(d.source, h) for d, _, h in planned_rereads([form, card])] == [
+        ("form.jpg", "Z09A2293H"), ("passport.png", "Z09A229SH")]
+    form, mrz_card = _pair(FieldSource.MRZ)
+    assert [(d.source, h) for d, _, h in planned_rereads([form, mrz_card])] == [("form.jpg", "Z09A2293H")]
+    same = dataclasses.replace(form, fields={"document_number": dataclasses.replace(
+        form.fields["document_number"], value="Z09A2293H")})
+    assert planned_rereads([same, card]) == []
+    # run_checks passes the table through to the check
+    table = RereadTable({(card.sha256, "document_number", "Z09A229SH"): Reread("Z09A2293H", "Z09A229SH", 1.0)})
+    results = {c.name: c for c in run_checks([form, card], policy=POLICY, as_of=AS_OF, reread=table)}
+    assert results["document_number_matches_form"].status is Status.PASS
