@@ -7,6 +7,7 @@ its evidence. Fewer than two things to compare is SKIP, with the reason.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ from kyc_ocr.checks.base import (
 )
 from kyc_ocr.checks.compare import compare_number
 from kyc_ocr.checks.names import name_similarity, partial_name_similarity
+from kyc_ocr.checks.reread import name_hypotheses
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status
 from kyc_ocr.errors import InputError
 from kyc_ocr.extract.normalize import normalize_country, normalize_sex
@@ -73,6 +75,40 @@ def _compare_names(ref: str, ref_partial: bool, other: str, other_partial: bool)
     return name_similarity(ref, other)
 
 
+def _names_reread(entry: dict[str, Any], doc: ExtractedDocument, ref: ExtractedDocument, ref_name: str,
+                  ref_partial: bool, ctx: CheckContext) -> dict[str, Any]:
+    """``entry`` re-scored after re-reading the name fields the two documents read differently.
+
+    A field is taken as the reference's spelling when its pixels read that spelling within the
+    policy's ``reread_max_cost`` (or the reference's pixels read this document's spelling): what
+    differed was the OCR. The score is kept when no field is settled, and the re-reads are evidence.
+    """
+    limit = ctx.policy.thresholds.reread_max_cost
+    if ctx.reread is None or limit <= 0:
+        return entry
+    settled: dict[str, Field] = {}
+    used = []
+    theirs = dict(name_hypotheses(ref, doc))
+    for field, hypothesis in name_hypotheses(doc, ref):
+        back = next((f for f in theirs if f.name == field.name), None)
+        tries = [(doc, field, hypothesis)] + ([(ref, back, theirs[back])] if back is not None else [])
+        for where, f, h in tries:
+            found = ctx.reread(where, f, h)
+            if found is not None and found.cost <= limit:
+                settled[field.name] = dataclasses.replace(field, value=ref.fields[field.name].value)
+                used.append({**doc_ref(where), "field": f.name, **found.to_dict(), "max_cost": limit})
+                break
+    if not settled:
+        return entry
+    again = person_name(dataclasses.replace(doc, fields={**doc.fields, **settled}))
+    if again is None:
+        return entry
+    score = _compare_names(ref_name, ref_partial, again[0], name_is_partial(doc))
+    if score <= entry["score"]:
+        return entry
+    return {**entry, "score": score, "read_score": entry["score"], "reread": used}
+
+
 def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
     """Every document names the same person as the main identity document (graded, see names.py).
 
@@ -92,19 +128,27 @@ def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> Ch
     for doc, (other, fields) in named[1:]:
         partial = name_is_partial(doc)
         score = _compare_names(ref_name, ref_partial, other, partial)
-        comparisons.append({**doc_fields(doc, fields), "name": other, "score": score, "partial": partial})
+        entry = {**doc_fields(doc, fields), "name": other, "score": score, "partial": partial}
+        if score < t.name_pass:
+            entry = _names_reread(entry, doc, ref_doc, ref_name, ref_partial, ctx)
+        comparisons.append(entry)
     worst = min(comparisons, key=lambda c: c["score"])
     status = grade(worst["score"], t.name_pass, t.name_warn)
     evidence = {"reference": {**doc_fields(ref_doc, ref_fields), "name": ref_name, "partial": ref_partial},
                 "compared": comparisons, "thresholds": thresholds}
     partial_note = " (surname only where the given names were not read)" if ref_partial or any(
         c["partial"] for c in comparisons) else ""
+    reread_note = ""
+    if any("reread" in c for c in comparisons):
+        fixed = [c for c in comparisons if "reread" in c]
+        reread_note = (f"; re-read from the pixels, {', '.join(c['source'] for c in fixed)} "
+                       f"spell(s) the name as {ref_doc.source} does (OCR misread first)")
     if status is Status.PASS:
         detail = (f"{len(comparisons) + 1} documents name the same person (lowest score {worst['score']:.2f})"
-                  f"{partial_note}")
+                  f"{partial_note}{reread_note}")
     else:
         detail = (f"{worst['source']} names {worst['name']!r}, {ref_doc.source} names {ref_name!r}: score "
-                  f"{worst['score']:.2f} (pass at {t.name_pass}, review at {t.name_warn}){partial_note}")
+                  f"{worst['score']:.2f} (pass at {t.name_pass}, review at {t.name_warn}){partial_note}{reread_note}")
     return CheckResult(name, status, worst["score"], detail, evidence)
 
 

@@ -8,7 +8,9 @@ as a :class:`RereadTable`, whose answers the checks cite as evidence.
 
 Planned today: the ID document number an application form gives against each
 identity document's number, and back (unless the identity document's number was
-confirmed by the MRZ or a barcode, whose reading is not in doubt).
+confirmed by the MRZ or a barcode, whose reading is not in doubt); and the holder's
+surname and given names of every document against every other document's, written
+in the case the document prints them in.
 
 >>> from kyc_ocr.domain import ExtractedDocument, Field, Reread
 >>> form = ExtractedDocument("form.jpg", "f" * 64, "image/jpeg", "application_form", None,
@@ -31,8 +33,49 @@ from collections.abc import Iterable, Sequence
 from kyc_ocr.checks.base import FORM_NUMBER_FIELDS, FORM_TYPES, IDENTITY_TYPES, first_field
 from kyc_ocr.checks.compare import compare_number
 from kyc_ocr.domain import ExtractedDocument, Field, FieldRereader, FieldSource, Reread
+from kyc_ocr.extract.labels import fold
 
 Key = tuple[str, str, str]  # document sha256, field name, hypothesis
+
+
+NAME_FIELDS = ("surname", "given_names")
+
+
+def cased_like(value: str, printed: str) -> str:
+    """``value`` in the letter case ``printed`` uses: all capitals, all small, or word by word.
+
+    >>> cased_like("JARGIŁO", "Jargite"), cased_like("van der Berg", "VAN DER BERC"), cased_like("ANNA", "anna")
+    ('Jargiło', 'VAN DER BERG', 'anna')
+    >>> cased_like("JAN VAN DER BERG", "Jan van der Berq")
+    'Jan van der Berg'
+    """
+    letters = [c for c in printed if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        return value.upper()
+    if letters and all(c.islower() for c in letters):
+        return value.lower()
+    shown = printed.split()
+    words = value.split()
+    out = []
+    for i, word in enumerate(words):
+        small = i < len(shown) and shown[i][:1].islower()
+        out.append(word.lower() if small else "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-")))
+    return " ".join(out)
+
+
+def names_differ(a: Field, b: Field) -> bool:
+    return fold(a.value) != fold(b.value)
+
+
+def name_hypotheses(doc: ExtractedDocument, other: ExtractedDocument) -> list[tuple[Field, str]]:
+    """``doc``'s name fields that read differently from ``other``'s, each with ``other``'s value as
+    ``doc`` would print it (the hypothesis to re-read ``doc``'s pixels against)."""
+    out = []
+    for name in NAME_FIELDS:
+        mine, theirs = doc.fields.get(name), other.fields.get(name)
+        if mine and theirs and mine.value.strip() and theirs.value.strip() and names_differ(mine, theirs):
+            out.append((mine, cased_like(theirs.value, mine.raw or mine.value)))
+    return out
 
 
 def planned_rereads(documents: Sequence[ExtractedDocument]) -> list[tuple[ExtractedDocument, Field, str]]:
@@ -48,6 +91,10 @@ def planned_rereads(documents: Sequence[ExtractedDocument]) -> list[tuple[Extrac
             plan.append((form, number, theirs.value))
             if theirs.source is FieldSource.VISUAL:
                 plan.append((doc, theirs, number.value))
+    for doc in documents:
+        for other in documents:
+            if other is not doc:
+                plan.extend((doc, f, h) for f, h in name_hypotheses(doc, other) if f.source is FieldSource.VISUAL)
     return plan
 
 
@@ -78,4 +125,4 @@ class RereadTable:
         return self.entries.items()
 
 
-__all__ = ["RereadTable", "planned_rereads"]
+__all__ = ["NAME_FIELDS", "RereadTable", "cased_like", "name_hypotheses", "planned_rereads"]

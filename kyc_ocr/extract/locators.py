@@ -205,7 +205,8 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
             if (direction == "right" and not adjacent and "below" in opts.directions
                     and _big_value_below(ctx, hit, box, opts)):
                 continue  # small label over a bigger value: what is (further) to its right is the next column
-            for first in ctx.values_first(picks)[: 1 if opts.lines > 1 else 2]:
+            faint = _faint_lines(ctx.page, picks)
+            for first in sorted(ctx.values_first(picks), key=lambda i: i in faint)[: 1 if opts.lines > 1 else 2]:
                 used = _continue_down(ctx, ctx.page.lines[first].bbox, [first], opts.lines)
                 kept = _value_lines(ctx.page, used)
                 if opts.lines > 1 and kept and kept[0] != used[0]:  # a small unread label above the value block
@@ -341,6 +342,16 @@ def _value_lines(page: Page, indexes: list[int]) -> list[int]:
     return [i for i in indexes if _height(page.lines[i].bbox) >= 0.7 * tallest]
 
 
+def _faint_lines(page: Page, indexes: list[int], size: float = 0.85, confidence: float = 0.7) -> set[int]:
+    """Lines both smaller than the zone's tallest and read with low confidence: on a blurred photo a
+    small printed label garbled past recognition (``Cadome 19)`` for "Customer ID") looks like this."""
+    if len(indexes) < 2:
+        return set()
+    tallest = max(_height(page.lines[i].bbox) for i in indexes)
+    return {i for i in indexes
+            if _height(page.lines[i].bbox) < size * tallest and page.lines[i].confidence < confidence}
+
+
 def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[Candidate]:
     """The text inside the zone, moved by the page's layout (an inline label in it is cut off).
 
@@ -364,10 +375,12 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
     inside = [i for i in _value_lines(ctx.page, inside) if not ctx.garbled_label(i, name)]
     if head is None and not inside:
         return
+    faint = _faint_lines(ctx.page, inside)
     if zone.lines > 1 or head is not None:  # a block: a line that reads as a label is no part of it
-        groups = [[i for i in inside if i not in ctx.label_lines][: zone.lines] or inside[: zone.lines]]
-    else:
-        groups = [[i] for i in ctx.values_first(inside)]
+        groups = [[i for i in inside if i not in ctx.label_lines and i not in faint][: zone.lines]
+                  or [i for i in inside if i not in ctx.label_lines][: zone.lines] or inside[: zone.lines]]
+    else:  # values before lines that read as labels, confident full-size lines before faint ones
+        groups = [[i] for i in sorted(ctx.values_first(inside), key=lambda i: i in faint)]
     for picked in groups:
         cand = _from_lines(ctx, picked, head)
         text = cand.text if head is not None else strip_unread_label(cand.text)

@@ -50,6 +50,11 @@ def respaced(hypothesis: str, printed: str) -> str:
     return "".join(" " if ch == " " else next(chars) for ch in printed)
 
 
+def _upper(text: str) -> str:
+    """Upper case, one character for one (``ß`` stays), so positions in it are positions in ``text``."""
+    return "".join(u if len(u := ch.upper()) == 1 else ch for ch in text)
+
+
 def in_context(read: str, value: str, hypothesis: str) -> str | None:
     """``read`` with the part that shows ``value`` replaced by ``hypothesis``; ``None`` if no part does.
 
@@ -59,10 +64,13 @@ def in_context(read: str, value: str, hypothesis: str) -> str | None:
     'Z09A2293H'
     >>> in_context("COSTA", "788545088866", "788545088856") is None
     True
+    >>> in_context("Nom: Jargite", "JARGITE", "Jargiło")
+    'Nom: Jargiło'
+
     """
     if not read or not value:
         return None
-    found = fuzz.partial_ratio_alignment(value, read)
+    found = fuzz.partial_ratio_alignment(_upper(value), _upper(read))
     if found is None or found.score < MIN_ALIGNMENT:
         return None
     start, end = found.dest_start, found.dest_end

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz
+
 from kyc_ocr.errors import InputError
 from kyc_ocr.extract.labels import fold
 from kyc_ocr.extract.normalize import (
@@ -52,12 +54,20 @@ _DIGIT_AS_LETTER = str.maketrans("01258", "OIZSB")
 def document_kind(text: str) -> str:
     """The canonical document_type a printed document name stands for.
 
+    One OCR slip is forgiven in names of eight letters or more (``Driver Hicence``).
+
     >>> document_kind("Reisepass"), document_kind("Carte d'identité"), document_kind("Permiso de residencia")
     ('passport', 'id_card', 'residence_permit')
+    >>> document_kind("Driver Hicence")
+    'driver_license'
     """
     key = f" {fold(text)} "
-    for word, kind in sorted(_KIND_WORDS, key=lambda wk: -len(wk[0])):
+    by_length = sorted(_KIND_WORDS, key=lambda wk: -len(wk[0]))
+    for word, kind in by_length:
         if f" {word} " in key:
+            return kind
+    for word, kind in by_length:
+        if len(word) >= 8 and fuzz.partial_ratio(word, key) >= 100 * (1 - 1.5 / len(word)):
             return kind
     raise InputError(f"not a kind of identity document: {text!r}")
 
@@ -129,6 +139,18 @@ def _period(text: str, order: str) -> str:
     return f"{start}/{end}"
 
 
+def plausible_document_number(value: str) -> bool:
+    """At least five letters/digits, one of them a digit, nothing but ``-./`` between them: what identity
+    document numbers look like (a garbled label such as ``M`` read where the number should be is not one).
+
+    >>> [plausible_document_number(v) for v in ("L898902C3", "788545088866", "D123-4567-89", "M", "ZUNNWTV", "N°:X12")]
+    [True, True, True, False, False, False]
+    """
+    alnum = [ch for ch in value if ch.isalnum()]
+    return (len(alnum) >= 5 and any(ch.isdigit() for ch in alnum)
+            and all(ch.isascii() and (ch.isalnum() or ch in "-./") for ch in value))
+
+
 def normalize_value(spec: FieldSpec, raw: str, date_order: str, number_pattern: str | None = None
                     ) -> tuple[str, bool]:
     """``(canonical value, validated)`` of ``raw`` for a field of ``spec``'s type; InputError when impossible."""
@@ -175,6 +197,8 @@ def normalize_value(spec: FieldSpec, raw: str, date_order: str, number_pattern: 
         value = re.sub(r"\s+", "", text)
     elif kind in ("document_number", "code"):
         value = normalize_document_number(text)
+        if spec.name == "document_number" and not plausible_document_number(value):
+            raise InputError(f"{spec.name}: too short, no digit or stray characters: not a document number")
     else:  # text, phone
         value = text
     pattern = spec.pattern or (number_pattern if spec.name == "document_number" else None)

@@ -153,3 +153,25 @@ def test_the_identity_side_is_reread_only_when_it_was_read_visually() -> None:
     table = RereadTable({(card.sha256, "document_number", "Z09A229SH"): Reread("Z09A2293H", "Z09A229SH", 1.0)})
     results = {c.name: c for c in run_checks([form, card], policy=POLICY, as_of=AS_OF, reread=table)}
     assert results["document_number_matches_form"].status is Status.PASS
+
+
+def _named(source: str, kind: str, surname: str, given: str, sha: str) -> ExtractedDocument:
+    fields = {"surname": Field("surname", surname, surname, 0.8, box=(1, 2, 3, 4)),
+              "given_names": Field("given_names", given, given, 0.9, box=(1, 2, 3, 4))}
+    return ExtractedDocument(source, sha * 64, "image/jpeg", kind, None, fields)
+
+
+def test_a_misread_surname_settled_by_a_reread_passes_same_person() -> None:
+    passport = _named("passport.jpg", "passport", "JARGIŁO", "ADRIAN", "a")
+    form = _named("form.jpg", "application_form", "Jargite", "Adrian", "b")
+    plan = [(d.source, f.name, h) for d, f, h in planned_rereads([passport, form])]
+    assert plan == [("passport.jpg", "surname", "JARGITE"), ("form.jpg", "surname", "Jargiło")]  # as each prints
+    ctx = CheckContext(POLICY, AS_OF)
+    assert cross.same_person([passport, form], ctx).status is Status.FAIL
+    cheap = RereadTable({(form.sha256, "surname", "Jargiło"): Reread("Jargite", "Jargiło", 3.1)})
+    r = cross.same_person([passport, form], dataclasses.replace(ctx, reread=cheap))
+    assert r.status is Status.PASS and "re-read" in r.detail
+    compared = r.evidence["compared"][0]
+    assert compared["read_score"] < 0.7 and compared["reread"][0]["cost"] == 3.1
+    dear = RereadTable({(form.sha256, "surname", "Jargiło"): Reread("Jargite", "Jargiło", 8.8)})
+    assert cross.same_person([passport, form], dataclasses.replace(ctx, reread=dear)).status is Status.FAIL
