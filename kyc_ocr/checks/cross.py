@@ -136,6 +136,10 @@ def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> Ch
     status = grade(worst["score"], t.name_pass, t.name_warn)
     evidence = {"reference": {**doc_fields(ref_doc, ref_fields), "name": ref_name, "partial": ref_partial},
                 "compared": comparisons, "thresholds": thresholds}
+    faint = [f["name"] for f in worst["fields"].values() if f["confidence"] < t.min_field_confidence]
+    if status is Status.FAIL and faint:  # a name read this unsurely cannot prove another person: a person looks
+        status = Status.WARN
+        evidence["low_confidence_fields"] = faint
     partial_note = " (surname only where the given names were not read)" if ref_partial or any(
         c["partial"] for c in comparisons) else ""
     reread_note = ""
@@ -149,6 +153,9 @@ def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> Ch
     else:
         detail = (f"{worst['source']} names {worst['name']!r}, {ref_doc.source} names {ref_name!r}: score "
                   f"{worst['score']:.2f} (pass at {t.name_pass}, review at {t.name_warn}){partial_note}{reread_note}")
+        if faint:
+            detail += (f"; {worst['source']}'s {', '.join(faint)} read with confidence under "
+                       f"{t.min_field_confidence}: not enough to reject on")
     return CheckResult(name, status, worst["score"], detail, evidence)
 
 

@@ -104,7 +104,7 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
     :class:`~kyc_ocr.templates.Template` to force, or ``None`` to classify.
     """
     from kyc_ocr.classify import AMBIGUOUS, match, page_mrz, score_template
-    from kyc_ocr.extract.document import Evidence, extract_document
+    from kyc_ocr.extract.document import Evidence, extract_document, read_missing_zones
 
     if not decoded or not prepared:
         raise InputError("no pages to extract from")
@@ -135,7 +135,9 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
         if chosen is None:
             fields: dict[str, Field] = {}
         else:
-            fields = extract_document(chosen, tm, Evidence(pages, prepared, mrz))
+            evidence = Evidence(pages, prepared, mrz)
+            fields = extract_document(chosen, tm, evidence)
+            fields.update(read_missing_zones(chosen, tm, fields, evidence, engine))
             if tm.template_id == AMBIGUOUS:
                 fields["document_type"] = Field("document_type", tm.document_type, "", tm.score)
     return _document(first, tm, fields, pages, prepared)

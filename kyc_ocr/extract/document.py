@@ -19,10 +19,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from kyc_ocr.domain import Field, FieldSource, Page, PageImage, TemplateMatch
 from kyc_ocr.errors import InputError
-from kyc_ocr.extract.fast import ZONES_SUFFIX
+from kyc_ocr.extract.fast import ZONES_SUFFIX, read_zones
 from kyc_ocr.extract.labels import fold, match_label
 from kyc_ocr.extract.locators import (
     Candidate,
@@ -248,3 +249,36 @@ def extract_document(template: Template, match: TemplateMatch, ev: Evidence) -> 
     fields["document_type"] = Field("document_type", match.document_type, raw, match.score * (conf or 1.0),
                                     FieldSource.VISUAL, page, None)
     return fields
+
+
+def read_missing_zones(template: Template, match: TemplateMatch, fields: dict[str, Field], ev: Evidence,
+                       engine: Any) -> dict[str, Field]:
+    """Fields the full-page read missed, recognised straight from their zones (no detection).
+
+    On a blurred photo the detector can miss a whole value line (a surname, a date) that the
+    recogniser reads once it is cut out: the zone (moved by the page's layout, measured or
+    assumed) is split into text bands like the speed path does (:func:`kyc_ocr.extract.fast.read_zones`)
+    and read with ``engine.recognize``. Only single-page documents with a layout and no text layer.
+    """
+    if len(ev.pages) != 1 or len(ev.images) != 1 or not hasattr(engine, "recognize"):
+        return {}
+    page, image = ev.pages[0], ev.images[0]
+    if image.text_layer is not None or page.engine.endswith(ZONES_SUFFIX):
+        return {}
+    missing = [s for s in template.fields if s.name not in fields and any(loc.zone for loc in s.locators)]
+    layout = _layout(page, template) if missing else None
+    if layout is None:
+        return {}
+    moved = [s.model_copy(update={"locators": [loc.model_copy(update={"zone": layout.apply(loc.zone)})
+                                               for loc in s.locators if loc.zone is not None]}) for s in missing]
+    sub = template.model_copy(update={"fields": moved})
+    sparse = read_zones(image, engine, sub, f"{page.engine}{ZONES_SUFFIX}")
+    found = extract_document(sub, match, Evidence([sparse], ev.images, None))
+    scale = 1.0 if layout.confirmed else 0.85  # where the zones are was assumed, not measured
+    out = {}
+    for spec in moved:
+        f = found.get(spec.name)
+        if f is not None:
+            out[spec.name] = Field(f.name, f.value, f.raw, f.confidence * scale, f.source, page.page, f.box)
+            log.debug("%s: read from its zone after the full-page read missed it", spec.name)
+    return out

@@ -112,7 +112,15 @@ def _english_months(text: str) -> str:
 
 
 def _expand_compact(text: str, order: str) -> str:
-    """``740812`` / ``19740812`` -> separated parts in the given order."""
+    """``740812`` / ``19740812`` -> separated parts in the given order; so are eight digits of which OCR
+    lost one separator (``08/101939``): two groups cannot be a day, a month and a year otherwise.
+
+    >>> _expand_compact("19740812", "YMD"), _expand_compact("08/101939", "DMY"), _expand_compact("12.08.1974", "DMY")
+    ('1974 08 12', '08 10 1939', '12.08.1974')
+    """
+    groups = re.findall(r"\d+", text)
+    if re.fullmatch(r"[\d./\- ]+", text) and len(groups) == 2 and sum(map(len, groups)) == 8:
+        text = "".join(groups)
     if not re.fullmatch(r"\d{6}|\d{8}", text):
         return text
     ylen = len(text) - 4

@@ -244,3 +244,27 @@ def test_a_faint_garbled_label_in_a_zone_comes_after_the_value() -> None:
     sure = (TextLine("Jose", 0.99, quad_from_box((82, 537, 162, 554))), lines[1])
     ctx = PageContext.build(Page("form.png", 1, 1000, 1000, sure), {}, offset=Layout())
     assert [c.text for c in zone_candidates(ctx, "given_names", zone)] == ["Jose", "CU61-31337-00133"]
+
+
+def test_a_value_line_the_detector_missed_is_read_from_its_zone() -> None:
+    from kyc_ocr.domain import TemplateMatch
+    from kyc_ocr.extract.document import Evidence, extract_document, read_missing_zones
+
+    template = load_template_text(CARD, "test-card.yaml")
+    image = PageImage(card_image(), "card.png", 1, "0" * 64)
+    # the full-page read found the labels and the date, not the surname line
+    detected = Page("card.png", 1, 1000, 630, tuple(
+        TextLine(INK[level], 0.95, quad_from_box(BOXES[level])) for level in (12, 36, 48)), engine="onnx")
+    match = TemplateMatch("test-card", "1", "id_card", 0.9, "test")
+    evidence = Evidence([detected], [image], None)
+    fields = extract_document(template, match, evidence)
+    assert "surname" not in fields and fields["date_of_birth"].value == "1974-08-12"
+    engine = FakeRecognizer()
+    found = read_missing_zones(template, match, fields, evidence, engine)
+    assert list(found) == ["surname"] and found["surname"].value == "ERIKSSON"
+    assert engine.crops == 1  # only the missing field's zone, one text band
+    x0, y0, x1, y1 = found["surname"].box
+    assert x0 <= 60 and y0 <= 130 and x1 >= 320 and y1 >= 170
+    # a digital PDF's text layer is what it is: nothing to re-read
+    assert read_missing_zones(template, match, {}, Evidence([detected], [image.__class__(
+        image.image, "card.pdf", 1, "0" * 64, text_layer=())], None), FakeRecognizer()) == {}

@@ -175,3 +175,15 @@ def test_a_misread_surname_settled_by_a_reread_passes_same_person() -> None:
     assert compared["read_score"] < 0.7 and compared["reread"][0]["cost"] == 3.1
     dear = RereadTable({(form.sha256, "surname", "Jargiło"): Reread("Jargite", "Jargiło", 8.8)})
     assert cross.same_person([passport, form], dataclasses.replace(ctx, reread=dear)).status is Status.FAIL
+
+
+def test_a_name_read_with_low_confidence_cannot_reject() -> None:
+    passport = _named("passport.jpg", "passport", "JESSEN", "ELLA", "a")
+    form = _named("form.jpg", "application_form", "Jeset", "Ella", "b")
+    faint = dataclasses.replace(form, fields={**form.fields, "surname": dataclasses.replace(
+        form.fields["surname"], confidence=0.41)})
+    ctx = CheckContext(POLICY, AS_OF)
+    assert cross.same_person([passport, form], ctx).status is Status.FAIL  # read surely: another name
+    r = cross.same_person([passport, faint], ctx)
+    assert r.status is Status.WARN and r.evidence["low_confidence_fields"] == ["surname"]
+    assert "not enough to reject on" in r.detail
