@@ -85,6 +85,7 @@ class Profile(_Model):
     faults: tuple[str, ...] = ()
     expected_failing_checks: tuple[str, ...] = ()
     documents: tuple[ProfileDocument, ...] = ()
+    reused_from: str | None = None  # a document_reused fault: the customer whose document this one submits
 
 
 class ManifestCustomer(_Model):

@@ -154,8 +154,13 @@ def _run_documents(report: EvalReport, name: str, customers: Sequence[CustomerCa
             groups.add(item, preset=case.gt.preset, kind=case.gt.kind, template=case.gt.template_id)
 
 
-def _run_verdicts(report: EvalReport, customers: Sequence[CustomerCase], engine: Engine, settings: Settings
-                   ) -> None:
+def _run_verdicts(report: EvalReport, customers: Sequence[CustomerCase], engine: Engine, settings: Settings,
+                  primers: Sequence[CustomerCase] = ()) -> None:
+    """Verify ``customers`` in a private database and score the verdicts.
+
+    ``primers`` (customers of other splits whose documents an evaluated customer reuses) are verified
+    first and not scored, so ``document_reused`` has the earlier submission to find, as in production.
+    """
     verifier_cls = require("kyc_ocr.verify", "Verifier")
     clock = report.timing.setdefault("verdicts", StageTiming())
     with tempfile.TemporaryDirectory(prefix="kyc-ocr-eval-") as tmp:
@@ -163,6 +168,12 @@ def _run_verdicts(report: EvalReport, customers: Sequence[CustomerCase], engine:
         private = settings.model_copy(update={"db_url": f"sqlite:///{Path(tmp) / 'eval.db'}"})
         verifier = verifier_cls(private, engine=engine)
         try:
+            for primer in primers:
+                files = [primer.folder / d.file for d in primer.profile.documents] or [d.path for d in primer.documents]
+                try:
+                    verifier.verify_profile(primer.profile.customer_id, files, primer.as_of)
+                except KycError as err:
+                    log.warning("verification of an earlier customer in %s failed: %s", primer.folder.name, err)
             _verify_customers(report, customers, verifier, clock)
         finally:
             store = getattr(verifier, "store", None)
@@ -225,7 +236,7 @@ def evaluate(dataset_dir: str | Path, *, engine: str | Engine = "onnx", stages: 
                 ocr_engine = _engine(engine, engine_options or {})
                 report.models = tuple(ocr_engine.model_ids)
             if stage == "verdicts":
-                _run_verdicts(report, customers, ocr_engine, settings)
+                _run_verdicts(report, customers, ocr_engine, settings, _reused_originals(dataset, customers))
             else:
                 _run_documents(report, stage, customers, ocr_engine, settings)
         except (StageUnavailable, ImportError) as err:
@@ -236,6 +247,13 @@ def evaluate(dataset_dir: str | Path, *, engine: str | Engine = "onnx", stages: 
             continue
         report.stages[stage] = "ok"
     return report
+
+
+def _reused_originals(dataset: Dataset, customers: Sequence[CustomerCase]) -> list[CustomerCase]:
+    """Customers outside ``customers`` whose documents one of them reuses (``profile.reused_from``)."""
+    chosen = {c.profile.customer_id for c in customers}
+    wanted = {c.profile.reused_from for c in customers if c.profile.reused_from} - chosen
+    return [c for c in dataset.customers(None) if c.profile.customer_id in wanted] if wanted else []
 
 
 def _prepare_options(engine: Any) -> Any:

@@ -304,3 +304,24 @@ def test_cli_json_and_report(dataset, recorded, tmp_path, monkeypatch, capsys):
     assert "CER (end-to-end)" in capsys.readouterr().out
     assert main(["eval", str(tmp_path / "nope"), "--json"]) == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_reused_document_original_is_verified_first_and_not_scored(dataset, recorded, monkeypatch):
+    import kyc_ocr.verify
+
+    profile = dataset / "c1" / "profile.json"
+    profile.write_text(json.dumps({**json.loads(profile.read_text()), "reused_from": "c2"}))  # c2: train split
+    calls = []
+
+    class RecordingVerifier:
+        def __init__(self, settings=None, *, engine=None):
+            pass
+
+        def verify_profile(self, customer_id, files, as_of=None):
+            calls.append(customer_id)
+            return Verdict(customer_id, Decision.REVIEW, (), (), "test", "2026-01-01")
+
+    monkeypatch.setattr(kyc_ocr.verify, "Verifier", RecordingVerifier)
+    report = evaluate(dataset, engine=ReplayEngine(recordings=recorded), stages=("verdicts",))
+    assert calls == ["c2", "c0", "c1"]  # the original submission is in the database before the reuse
+    assert sum(sum(row.values()) for row in report.verdicts.confusion.values()) == 2
