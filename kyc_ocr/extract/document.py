@@ -251,6 +251,9 @@ def extract_document(template: Template, match: TemplateMatch, ev: Evidence) -> 
     return fields
 
 
+ZONE_READ_MIN_CONFIDENCE = 0.6  # a missed line read from its zone is kept only when read this surely
+
+
 def read_missing_zones(template: Template, match: TemplateMatch, fields: dict[str, Field], ev: Evidence,
                        engine: Any) -> dict[str, Field]:
     """Fields the full-page read missed, recognised straight from their zones (no detection).
@@ -278,7 +281,7 @@ def read_missing_zones(template: Template, match: TemplateMatch, fields: dict[st
     out = {}
     for spec in moved:
         f = found.get(spec.name)
-        if f is not None:
+        if f is not None and f.confidence >= ZONE_READ_MIN_CONFIDENCE:  # a guess from a blurred band is no value
             out[spec.name] = Field(f.name, f.value, f.raw, f.confidence * scale, f.source, page.page, f.box)
             log.debug("%s: read from its zone after the full-page read missed it", spec.name)
     return out

@@ -268,3 +268,19 @@ def test_a_value_line_the_detector_missed_is_read_from_its_zone() -> None:
     # a digital PDF's text layer is what it is: nothing to re-read
     assert read_missing_zones(template, match, {}, Evidence([detected], [image.__class__(
         image.image, "card.pdf", 1, "0" * 64, text_layer=())], None), FakeRecognizer()) == {}
+
+
+def test_a_zone_read_without_confidence_is_not_a_value() -> None:
+    from kyc_ocr.domain import TemplateMatch
+    from kyc_ocr.extract.document import Evidence, read_missing_zones
+
+    class Unsure(FakeRecognizer):
+        def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+            return [(text, 0.3) for text, _ in super().recognize(crops)]
+
+    template = load_template_text(CARD, "test-card.yaml")
+    image = PageImage(card_image(), "card.png", 1, "0" * 64)
+    detected = Page("card.png", 1, 1000, 630, tuple(
+        TextLine(INK[level], 0.95, quad_from_box(BOXES[level])) for level in (12, 36, 48)), engine="onnx")
+    match = TemplateMatch("test-card", "1", "id_card", 0.9, "test")
+    assert read_missing_zones(template, match, {}, Evidence([detected], [image], None), Unsure()) == {}
