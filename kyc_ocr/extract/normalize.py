@@ -111,6 +111,17 @@ def _english_months(text: str) -> str:
     return re.sub(r"[A-Z]+", repl, text)
 
 
+def _close_digit_gaps(text: str) -> str:
+    """A space OCR put between two digits of a date that has ``/``, ``.`` or ``-`` separators removed.
+
+    >>> _close_digit_gaps("16/1 1/1935"), _close_digit_gaps("12 08 1974"), _close_digit_gaps("3. 10. 2001")
+    ('16/11/1935', '12 08 1974', '3. 10. 2001')
+    """
+    if not re.search(r"\d[/.\-]\d", text):
+        return text
+    return re.sub(r"(?<=\d) (?=\d)", "", text)
+
+
 def _expand_compact(text: str, order: str) -> str:
     """``740812`` / ``19740812`` -> separated parts in the given order; so are eight digits of which OCR
     lost one separator (``08/101939``): two groups cannot be a day, a month and a year otherwise.
@@ -173,7 +184,7 @@ def normalize_date(text: str, order: str = "DMY", *, kind: str = "any", today: d
     if sorted(order) != ["D", "M", "Y"] or kind not in _KINDS:
         raise InputError(f"bad date order {order!r} or kind {kind!r}")
     today = today or dt.date.today()
-    folded = _expand_compact(re.sub(r"\s+", " ", _fold(text)).strip(), order)
+    folded = _expand_compact(_close_digit_gaps(re.sub(r"\s+", " ", _fold(text)).strip()), order)
     cleaned = _english_months(folded)
     year_first = bool(re.match(r"\s*\d{4}\b", cleaned)) or order.startswith("Y")
     digits_only = re.sub(r"[^0-9]", " ", cleaned).split()
