@@ -115,6 +115,8 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
         if done is not None:
             return _document(first, done[0], done[1], done[2], prepared)
     pages: list[Page] = list(engine.read(prepared))  # the engine times detection and recognition
+    if template is None and _quarter_turned(pages):
+        pages, prepared = _best_quarter(pages, prepared, engine)
     if template is None and _unrecognised(pages, templates):
         turned = [_half_turn(p) for p in prepared]
         again = list(engine.read(turned))
@@ -160,16 +162,53 @@ def _unrecognised(pages: Sequence[Page], templates: Any) -> bool:
     return not ranked or ranked[0].score < THRESHOLD
 
 
-def _half_turn(page: PageImage) -> PageImage:
-    """``page`` turned by 180 degrees, its transform (prepared -> decoded pixels) updated."""
+def _turned(page: PageImage, quarters: int) -> PageImage:
+    """``page`` turned by ``quarters`` x 90 degrees clockwise, its transform (prepared -> decoded pixels) updated."""
     from kyc_ocr.preprocess.geometry import quarter_turn, rotation
 
     if page.text_layer is not None:
         return page
-    h_step, _ = rotation(180, page.width, page.height)
+    h_step, _ = rotation(90 * quarters, page.width, page.height)
     transform = np.asarray(page.transform, dtype=np.float64) @ h_step
-    return replace(page, image=quarter_turn(page.image, 2), transform=transform / transform[2, 2],
+    image = quarter_turn(page.image, quarters)
+    return replace(page, image=image, transform=transform / transform[2, 2],
                    orig_size=page.orig_size or (page.width, page.height))
+
+
+def _half_turn(page: PageImage) -> PageImage:
+    """``page`` turned by 180 degrees, its transform (prepared -> decoded pixels) updated."""
+    return _turned(page, 2)
+
+
+def _quarter_turned(pages: Sequence[Page], min_lines: int = 5) -> bool:
+    """Most detected lines are taller than wide: preprocessing left the page on its side.
+
+    >>> from kyc_ocr.domain import TextLine, quad_from_box
+    >>> tall = [TextLine("31/05/2026", 1.0, quad_from_box((10 * i, 0, 10 * i + 8, 90))) for i in range(6)]
+    >>> _quarter_turned([Page("s.png", 1, 200, 100, tuple(tall))]), _quarter_turned([Page("s.png", 1, 200, 100, ())])
+    (True, False)
+    """
+    lines = [ln for p in pages for ln in p.lines if len(ln.text) >= 3]
+    tall = [ln for ln in lines if (ln.bbox[3] - ln.bbox[1]) > 1.5 * (ln.bbox[2] - ln.bbox[0])]
+    return len(lines) >= min_lines and len(tall) > len(lines) / 2
+
+
+def _best_quarter(pages: list[Page], prepared: Sequence[PageImage], engine: Any
+                  ) -> tuple[list[Page], list[PageImage]]:
+    """The page turned a quarter either way, whichever reads with more confidence (the original if neither)."""
+    def score(read: Sequence[Page]) -> float:
+        lines = [ln for p in read for ln in p.lines]
+        return sum(ln.confidence * len(ln.text) for ln in lines) if not _quarter_turned(read) else -1.0
+
+    best = (score(pages), pages, list(prepared))
+    for quarters in (1, 3):
+        turned = [_turned(p, quarters) for p in prepared]
+        read = list(engine.read(turned))
+        if score(read) > best[0]:
+            best = (score(read), read, turned)
+    if best[1] is not pages:
+        log.debug("page read on its side: turned a quarter before extraction")
+    return best[1], best[2]
 
 
 def _fast(prepared: Sequence[PageImage], engine: Any, templates: Any, template: Any
