@@ -335,11 +335,11 @@ def assumed_layout(page: Page, aspect_ratio: tuple[float, float] | None, extent:
 
 
 def _value_lines(page: Page, indexes: list[int]) -> list[int]:
-    """The zone's lines without those much smaller than its tallest (small printed labels above values)."""
+    """The zone's lines without those under 3/4 of its tallest (small printed labels above values)."""
     if len(indexes) < 2:
         return indexes
     tallest = max(_height(page.lines[i].bbox) for i in indexes)
-    return [i for i in indexes if _height(page.lines[i].bbox) >= 0.7 * tallest]
+    return [i for i in indexes if _height(page.lines[i].bbox) >= 0.75 * tallest]
 
 
 def _faint_lines(page: Page, indexes: list[int], size: float = 0.85, confidence: float = 0.7) -> set[int]:

@@ -233,7 +233,7 @@ def test_small_label_over_a_bigger_value_still_skips_the_far_column() -> None:
 def test_a_faint_garbled_label_in_a_zone_comes_after_the_value() -> None:
     # a blurred photo of a form: the small label above the box, unreadable ("Cadome 19)" for
     # "Customer ID", confidence 0.58), falls inside the value's zone together with the value
-    lines = (TextLine("Cadome 19)", 0.58, quad_from_box((82, 537, 162, 554))),
+    lines = (TextLine("Cadome 19)", 0.58, quad_from_box((82, 536, 162, 554))),
              TextLine("CU61-31337-00133", 0.82, quad_from_box((82, 554, 231, 577))))
     ctx = PageContext.build(Page("form.png", 1, 1000, 1000, lines), {}, offset=Layout())
     zone = ZoneLocator(box=(0.06, 0.53, 0.4, 0.58))
@@ -241,7 +241,7 @@ def test_a_faint_garbled_label_in_a_zone_comes_after_the_value() -> None:
     block = ZoneLocator(box=(0.06, 0.53, 0.4, 0.60), lines=2)
     assert [c.text for c in zone_candidates(ctx, "address", block)] == ["CU61-31337-00133"]
     # a confident line of label size is still a value (small print is not garbled print)
-    sure = (TextLine("Jose", 0.99, quad_from_box((82, 537, 162, 554))), lines[1])
+    sure = (TextLine("Jose", 0.99, quad_from_box((82, 536, 162, 554))), lines[1])
     ctx = PageContext.build(Page("form.png", 1, 1000, 1000, sure), {}, offset=Layout())
     assert [c.text for c in zone_candidates(ctx, "given_names", zone)] == ["Jose", "CU61-31337-00133"]
 
