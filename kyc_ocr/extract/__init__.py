@@ -32,7 +32,7 @@ import numpy as np
 
 from kyc_ocr.config import Settings
 from kyc_ocr.domain import ExtractedDocument, Field, Page, PageImage, TemplateMatch
-from kyc_ocr.errors import InputError
+from kyc_ocr.errors import InputError, KycError
 from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
 from kyc_ocr.timing import stage
 
@@ -203,7 +203,11 @@ def _best_quarter(pages: list[Page], prepared: Sequence[PageImage], engine: Any
     best = (score(pages), pages, list(prepared))
     for quarters in (1, 3):
         turned = [_turned(p, quarters) for p in prepared]
-        read = list(engine.read(turned))
+        try:
+            read = list(engine.read(turned))
+        except KycError as err:  # e.g. a replay engine holds recordings of the page as it was
+            log.debug("page not read turned a quarter: %s", err)
+            continue
         if score(read) > best[0]:
             best = (score(read), read, turned)
     if best[1] is not pages:
