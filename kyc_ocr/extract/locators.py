@@ -190,7 +190,12 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
     for hit in ctx.field_hits(name):
         line = ctx.page.lines[hit.line]
         box = span_box(line, hit.start, hit.end)
+        # a bare field number ("2") followed by more text is that line's own label ("2 GIVEN NAMES", or a
+        # garbled "2 BAMLY NANE" for "1 FAMILY NAME"): only its same-line value can belong to it
+        numbered = line.text[hit.start:hit.end].strip(" .:").isdigit() and bool(line.text[hit.end:].strip(" .:"))
         for direction in opts.directions:
+            if numbered and direction != "same":
+                continue
             if direction == "same":
                 found = _same_line_value(ctx, hit)
                 if found is not None:

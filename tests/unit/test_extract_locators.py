@@ -284,3 +284,13 @@ def test_a_zone_read_without_confidence_is_not_a_value() -> None:
         TextLine(INK[level], 0.95, quad_from_box(BOXES[level])) for level in (12, 36, 48)), engine="onnx")
     match = TemplateMatch("test-card", "1", "id_card", 0.9, "test")
     assert read_missing_zones(template, match, {}, Evidence([detected], [image], None), Unsure()) == {}
+
+
+def test_a_bare_field_number_heading_another_label_is_not_the_label() -> None:
+    # licence photo: "1 FAMILY NAME" misread "2 BAMLY NANE"; the bare label "2" (given names) must not take
+    # the family name below it
+    rows = [("2 BAMLY NANE", 280, 150, 380, 172), ("ADAMS", 280, 172, 390, 202),
+            ("2 GNEN NANES", 280, 213, 388, 235), ("JASON", 278, 232, 363, 268)]
+    got = values(rows, "given_names", ("2", "2 GIVEN NAMES", "Given names"))
+    assert "ADAMS" not in got
+    assert values([("2", 250, 150, 262, 172), ("JASON", 280, 150, 380, 172)], "given_names", ("2",)) == ["JASON"]
