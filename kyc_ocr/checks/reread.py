@@ -28,7 +28,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from kyc_ocr.checks.base import FORM_NUMBER_FIELDS, FORM_TYPES, IDENTITY_TYPES, first_field
 from kyc_ocr.checks.compare import compare_number
@@ -36,8 +36,6 @@ from kyc_ocr.domain import ExtractedDocument, Field, FieldRereader, FieldSource,
 from kyc_ocr.extract.labels import fold
 
 Key = tuple[str, str, str]  # document sha256, field name, hypothesis
-
-
 NAME_FIELDS = ("surname", "given_names")
 
 
@@ -80,7 +78,8 @@ def name_hypotheses(doc: ExtractedDocument, other: ExtractedDocument) -> list[tu
 
 def planned_rereads(documents: Sequence[ExtractedDocument]) -> list[tuple[ExtractedDocument, Field, str]]:
     """``(document, field, hypothesis)`` for every disagreement a check could settle by re-reading."""
-    forms = [(d, f) for d in documents if d.document_type in FORM_TYPES and (f := first_field(d, FORM_NUMBER_FIELDS)) is not None]
+    forms = [(d, f) for d in documents
+             if d.document_type in FORM_TYPES and (f := first_field(d, FORM_NUMBER_FIELDS)) is not None]
     ids = [(d, d.fields["document_number"]) for d in documents
            if d.document_type in IDENTITY_TYPES and "document_number" in d.fields and d.fields["document_number"].value]
     plan: list[tuple[ExtractedDocument, Field, str]] = []
@@ -117,12 +116,6 @@ class RereadTable:
 
     def __call__(self, document: ExtractedDocument, field: Field, hypothesis: str) -> Reread | None:
         return self.entries.get((document.sha256, field.name, hypothesis))
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def items(self) -> Iterable[tuple[Key, Reread]]:
-        return self.entries.items()
 
 
 __all__ = ["NAME_FIELDS", "RereadTable", "cased_like", "name_hypotheses", "planned_rereads"]

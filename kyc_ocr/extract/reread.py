@@ -25,6 +25,7 @@ from rapidfuzz import fuzz
 from kyc_ocr.config import Settings
 from kyc_ocr.domain import ExtractedDocument, Field, FieldSource, PageImage, Reread
 from kyc_ocr.errors import KycError
+from kyc_ocr.ocr.ctc import greedy_text, text_cost
 from kyc_ocr.timing import stage
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class PixelRereader:
         self.sources = dict(sources)
         self.settings = settings or Settings()
         self._pages: dict[str, list[PageImage]] = {}
+        self._lines: dict[tuple[str, str], tuple[str, np.ndarray, list[str]] | None] = {}
 
     def _page(self, document: ExtractedDocument, page: int) -> np.ndarray | None:
         from kyc_ocr.io import load
@@ -123,22 +125,34 @@ class PixelRereader:
         pages = self._pages[document.sha256]
         return pages[page - 1].image if 0 < page <= len(pages) else None
 
+    def _line(self, document: ExtractedDocument, field: Field) -> tuple[str, np.ndarray, list[str]] | None:
+        """The field's best reading now, its frame log-probabilities and the charset; once per field.
+
+        Of the crop's orientations (both recognised in one batch), the one whose reading shows the
+        field's value best is kept (not the one kindest to a hypothesis).
+        """
+        key = (document.sha256, field.name)
+        if key not in self._lines:
+            self._lines[key] = None
+            probs = getattr(self.engine, "line_log_probs", None)
+            image = self._page(document, field.page) if probs is not None else None
+            crop = _crop(image, field.box) if image is not None and field.box is not None else None
+            if crop is not None:
+                charset, logps = probs(_orientations(crop))
+                reads = [(greedy_text(lp, charset), lp) for lp in logps]
+                read, logp = max(reads, key=lambda r: fuzz.partial_ratio(field.value, r[0]) if r[0] else 0.0)
+                self._lines[key] = (read, logp, charset)
+        return self._lines[key]
+
     def __call__(self, document: ExtractedDocument, field: Field, hypothesis: str) -> Reread | None:
-        if field.source is not FieldSource.VISUAL or field.box is None or not hypothesis:
+        if field.source is not FieldSource.VISUAL or not hypothesis:
             return None
-        score = getattr(self.engine, "hypothesis_costs", None)
-        image = self._page(document, field.page) if score is not None else None
-        crop = _crop(image, field.box) if image is not None else None
-        if crop is None:
+        line = self._line(document, field)
+        tested = in_context(line[0], field.value, hypothesis) if line is not None else None
+        if line is None or tested is None:
             return None
-        # the orientation whose reading shows the field's value best (not the one kindest to the hypothesis)
-        reads = [(score(c, [])[0], c) for c in _orientations(crop)]
-        read, chosen = max(reads, key=lambda rc: fuzz.partial_ratio(field.value, rc[0]) if rc[0] else 0.0)
-        tested = in_context(read, field.value, hypothesis)
-        if tested is None:
-            return None
-        _, (cost,) = score(chosen, [tested])
-        return Reread(read, tested, cost)
+        read, logp, charset = line
+        return Reread(read, tested, text_cost(logp, tested, charset))
 
 
 def measure_rereads(documents: Sequence[ExtractedDocument], engine: Any, sources: Mapping[str, Any],

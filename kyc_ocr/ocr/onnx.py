@@ -38,7 +38,6 @@ from kyc_ocr.ocr import models, runtime
 from kyc_ocr.ocr.angle import LineFlipper
 from kyc_ocr.ocr.common import MIN_CONFIDENCE, check_crops, check_pages, pad_for_detection, page_rgb, text_layer_page
 from kyc_ocr.ocr.detect import DbParams, boxes_from_map, crop_quad, det_input, det_size, reading_order
-from kyc_ocr.ocr.ctc import greedy_text, text_cost
 from kyc_ocr.ocr.recognize import CtcRecognizer, Recognition
 from kyc_ocr.timing import stage
 
@@ -167,16 +166,12 @@ class OnnxEngine:
         """Text and confidence of each crop (one text line each), without detection."""
         return [(r.text, r.confidence) for r in self._recognize(check_crops(crops))]
 
-    def hypothesis_costs(self, crop: np.ndarray, texts: Sequence[str]) -> tuple[str, list[float]]:
-        """The line crop's best reading and, per text, how much less likely the recogniser finds it.
-
-        Costs are in nats below the best path (0: the text is the best reading; see
-        :func:`kyc_ocr.ocr.ctc.text_cost`). Used to re-read a field against another document's value.
-        """
+    def line_log_probs(self, crops: Sequence[np.ndarray]) -> tuple[list[str], list[np.ndarray]]:
+        """The recogniser's character set and, per line crop, its ``(frames, classes)`` log-probabilities:
+        what :mod:`kyc_ocr.ocr.ctc` scores a hypothesis against (re-reading a field for the checks)."""
         rec = self._current().rec
         with stage("recognition"):
-            logp = rec.log_probs(check_crops([crop]))[0]
-        return greedy_text(logp, rec.charset), [text_cost(logp, t, rec.charset) for t in texts]
+            return rec.charset, rec.log_probs(check_crops(crops))
 
     def upside_down(self, crops: Sequence[np.ndarray]) -> list[bool]:
         """For each text-line crop, whether the 0/180 line classifier reads it as turned upside down.
