@@ -30,7 +30,7 @@ from kyc_ocr.checks.base import (
 )
 from kyc_ocr.checks.compare import compare_number
 from kyc_ocr.checks.names import name_similarity, partial_name_similarity
-from kyc_ocr.checks.reread import name_hypotheses
+from kyc_ocr.checks.reread import first_reread, name_hypotheses
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status
 from kyc_ocr.errors import InputError
 from kyc_ocr.extract.normalize import normalize_country, normalize_sex
@@ -83,21 +83,16 @@ def _names_reread(entry: dict[str, Any], doc: ExtractedDocument, ref: ExtractedD
     policy's ``reread_max_cost`` (or the reference's pixels read this document's spelling): what
     differed was the OCR. The score is kept when no field is settled, and the re-reads are evidence.
     """
-    limit = ctx.policy.thresholds.reread_max_cost
-    if ctx.reread is None or limit <= 0:
-        return entry
     settled: dict[str, Field] = {}
     used = []
     theirs = dict(name_hypotheses(ref, doc))
     for field, hypothesis in name_hypotheses(doc, ref):
         back = next((f for f in theirs if f.name == field.name), None)
         tries = [(doc, field, hypothesis)] + ([(ref, back, theirs[back])] if back is not None else [])
-        for where, f, h in tries:
-            found = ctx.reread(where, f, h)
-            if found is not None and found.cost <= limit:
-                settled[field.name] = dataclasses.replace(field, value=ref.fields[field.name].value)
-                used.append({**doc_ref(where), "field": f.name, **found.to_dict(), "max_cost": limit})
-                break
+        found = first_reread(ctx, tries)
+        if found is not None:
+            settled[field.name] = dataclasses.replace(field, value=ref.fields[field.name].value)
+            used.append(found)
     if not settled:
         return entry
     again = person_name(dataclasses.replace(doc, fields={**doc.fields, **settled}))
@@ -264,16 +259,10 @@ def _settled_by_reread(form: ExtractedDocument, number: Field, identity: Extract
     First the form's field against the identity document's number, then (when it was read
     visually, not from an MRZ or barcode) the identity document's field against the form's.
     """
-    limit = ctx.policy.thresholds.reread_max_cost
     theirs = identity.fields.get("document_number")
-    if ctx.reread is None or theirs is None or limit <= 0:
+    if theirs is None:
         return None
-    tries = [(form, number, theirs.value), (identity, theirs, number.value)]
-    for doc, field, hypothesis in tries:
-        found = ctx.reread(doc, field, hypothesis)
-        if found is not None and found.cost <= limit:
-            return {**doc_ref(doc), "field": field.name, **found.to_dict(), "max_cost": limit}
-    return None
+    return first_reread(ctx, [(form, number, theirs.value), (identity, theirs, number.value)])
 
 
 def document_number_matches_form(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:

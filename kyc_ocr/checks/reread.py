@@ -29,8 +29,9 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from kyc_ocr.checks.base import FORM_NUMBER_FIELDS, FORM_TYPES, IDENTITY_TYPES, first_field
+from kyc_ocr.checks.base import FORM_NUMBER_FIELDS, FORM_TYPES, IDENTITY_TYPES, CheckContext, doc_ref, first_field
 from kyc_ocr.checks.compare import compare_number
 from kyc_ocr.domain import ExtractedDocument, Field, FieldRereader, FieldSource, Reread
 from kyc_ocr.extract.labels import fold
@@ -97,6 +98,19 @@ def planned_rereads(documents: Sequence[ExtractedDocument]) -> list[tuple[Extrac
     return plan
 
 
+def first_reread(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocument, Field, str]]) -> dict[str, Any] | None:
+    """The first of ``tries`` (document, field, hypothesis) whose re-read is within the policy's
+    ``reread_max_cost``, as evidence; ``None`` when none is (or re-reading is off or unmeasured)."""
+    limit = ctx.policy.thresholds.reread_max_cost
+    if ctx.reread is None or limit <= 0:
+        return None
+    for doc, field, hypothesis in tries:
+        found = ctx.reread(doc, field, hypothesis)
+        if found is not None and found.cost <= limit:
+            return {**doc_ref(doc), "field": field.name, **found.to_dict(), "max_cost": limit}
+    return None
+
+
 class RereadTable:
     """Measured re-reads, looked up as a :class:`~kyc_ocr.domain.FieldRereader` (``None``: not measured)."""
 
@@ -118,4 +132,4 @@ class RereadTable:
         return self.entries.get((document.sha256, field.name, hypothesis))
 
 
-__all__ = ["NAME_FIELDS", "RereadTable", "cased_like", "name_hypotheses", "planned_rereads"]
+__all__ = ["NAME_FIELDS", "RereadTable", "cased_like", "first_reread", "name_hypotheses", "planned_rereads"]
