@@ -118,7 +118,7 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
     if template is None and _quarter_turned(pages):
         pages, prepared = _best_quarter(pages, prepared, engine)
     if template is None and _unrecognised(pages, templates):
-        turned = [_half_turn(p) for p in prepared]
+        turned = [_turned(p, 2) for p in prepared]
         again = list(engine.read(turned))
         if not _unrecognised(again, templates):
             log.debug("document recognised only after a half turn: preprocessing had it upside down")
@@ -173,11 +173,6 @@ def _turned(page: PageImage, quarters: int) -> PageImage:
     image = quarter_turn(page.image, quarters)
     return replace(page, image=image, transform=transform / transform[2, 2],
                    orig_size=page.orig_size or (page.width, page.height))
-
-
-def _half_turn(page: PageImage) -> PageImage:
-    """``page`` turned by 180 degrees, its transform (prepared -> decoded pixels) updated."""
-    return _turned(page, 2)
 
 
 def _quarter_turned(pages: Sequence[Page], min_lines: int = 5) -> bool:
