@@ -28,7 +28,8 @@ from kyc_ocr.checks.base import (
     parse_iso,
     skip,
 )
-from kyc_ocr.checks.compare import compare_number
+from kyc_ocr.checks.compare import compare_mrz_name, compare_number
+from kyc_ocr.checks.document import mrz_names_cut
 from kyc_ocr.checks.names import name_similarity, partial_name_similarity
 from kyc_ocr.checks.reread import first_reread, name_hypotheses
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status
@@ -73,6 +74,26 @@ def _compare_names(ref: str, ref_partial: bool, other: str, other_partial: bool)
     if other_partial:
         return partial_name_similarity(other, ref)
     return name_similarity(ref, other)
+
+
+def _cut_names_match(doc: ExtractedDocument, ref: ExtractedDocument, ctx: CheckContext) -> str | None:
+    """The file whose MRZ cut the names, when ``doc`` and ``ref`` name the same holder once those
+    names are read as a prefix; ``None`` otherwise.
+
+    One of them reads the names from a full MRZ name field (:func:`mrz_names_cut`: ICAO 9303 cuts
+    longer names, given names first), and its surname and given names each begin the other
+    document's, after ICAO transliteration (``TORBEN JON PH`` for ``Torben Jon Philip``).
+    """
+    pass_at = ctx.policy.thresholds.name_pass
+    for cut, printed in ((doc, ref), (ref, doc)):
+        if not mrz_names_cut(cut, ctx):
+            continue
+        pairs = [(printed.value(n) or "", cut.value(n) or "") for n in ("surname", "given_names")]
+        pairs = [(p, m) for p, m in pairs if p.strip() or m.strip()]
+        if pairs and all(compare_mrz_name(p, m, truncated=True, pass_at=pass_at).outcome == "match"
+                         for p, m in pairs):
+            return cut.source
+    return None
 
 
 def _names_reread(entry: dict[str, Any], doc: ExtractedDocument, ref: ExtractedDocument, ref_name: str,
@@ -124,7 +145,10 @@ def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> Ch
         partial = name_is_partial(doc)
         score = _compare_names(ref_name, ref_partial, other, partial)
         entry = {**doc_fields(doc, fields), "name": other, "score": score, "partial": partial}
-        if score < t.name_pass:
+        cut_in = _cut_names_match(doc, ref_doc, ctx) if score < t.name_pass else None
+        if cut_in is not None:
+            entry = {**entry, "score": 1.0, "read_score": score, "mrz_names_cut": cut_in}
+        if entry["score"] < t.name_pass:
             entry = _names_reread(entry, doc, ref_doc, ref_name, ref_partial, ctx)
         comparisons.append(entry)
     worst = min(comparisons, key=lambda c: c["score"])
@@ -138,6 +162,9 @@ def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> Ch
     partial_note = " (surname only where the given names were not read)" if ref_partial or any(
         c["partial"] for c in comparisons) else ""
     reread_note = ""
+    cut = sorted({c["mrz_names_cut"] for c in comparisons if c.get("mrz_names_cut")})
+    if cut:
+        partial_note += f"; the MRZ of {', '.join(cut)} holds the names cut to its field's length (ICAO 9303)"
     if any("reread" in c for c in comparisons):
         fixed = [c for c in comparisons if "reread" in c]
         reread_note = (f"; re-read from the pixels, {', '.join(c['source'] for c in fixed)} "

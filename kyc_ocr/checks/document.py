@@ -112,6 +112,19 @@ def _names_truncated(mrz: Any, doc: ExtractedDocument) -> bool:
     return len(full) > width
 
 
+def mrz_names_cut(doc: ExtractedDocument, ctx: CheckContext) -> bool:
+    """Whether ``doc``'s holder names were read from its MRZ and that MRZ's name field is full, so it
+    may hold only a prefix of the names (ICAO 9303 cuts longer names; see :func:`_names_truncated`)."""
+    named = [doc.fields.get(n) for n in ("surname", "given_names")]
+    if "mrz" not in doc.fields or not any(f is not None and f.source is FieldSource.MRZ for f in named):
+        return False
+    try:
+        mrz = _parse(doc, ctx)
+    except InputError:
+        return False
+    return _names_truncated(mrz, doc)
+
+
 def _outcome_result(
     name: str, doc: ExtractedDocument, compared: dict[str, dict[str, Any]], what: str
 ) -> CheckResult:

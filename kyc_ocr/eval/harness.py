@@ -200,7 +200,8 @@ def _verify_customers(report: EvalReport, customers: Sequence[CustomerCase], ver
                 clock.add_parts(parts)
         report.verdicts.add(customer.profile.expected_decision, verdict.decision.value,
                             customer.profile.expected_failing_checks,
-                            [(c.name, c.status.value) for c in verdict.checks])
+                            [(c.name, c.status.value) for c in verdict.checks],
+                            customer=customer.profile.customer_id)
 
 
 def evaluate(dataset_dir: str | Path, *, engine: str | Engine = "onnx", stages: Sequence[str] = STAGES,

@@ -84,6 +84,10 @@ def _verdicts_section(report: EvalReport) -> list[str]:
     rows = [[name, str(c.tp), str(c.fp), str(c.fn), _pct(c.precision), _pct(c.recall)]
             for name, c in sorted(v.checks.items())]
     lines += _table(["check", "TP", "FP", "FN", "precision", "recall"], rows) + [""]
+    if v.misses:
+        rows = [[m["customer"], m["expected"], m["decided"], ", ".join(m["flagged"]) or "-"] for m in v.misses]
+        lines += ["Customers decided otherwise than expected:", ""]
+        lines += _table(["customer", "expected", "decided", "flagged checks"], rows) + [""]
     return lines
 
 

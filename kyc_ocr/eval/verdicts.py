@@ -11,6 +11,13 @@ otherwise; an expected failing check that was not flagged is a false negative.
 >>> m.add("REJECTED", "REVIEW", ["same_date_of_birth"], [("same_date_of_birth", "WARN")])
 >>> m.confusion["REJECTED"]["REVIEW"], m.accuracy, m.checks["same_date_of_birth"].recall
 (1, 0.5, 1.0)
+
+Customers decided otherwise than expected are listed in ``misses`` (with the
+checks that flagged), when ``add`` is given their id, so they can be looked at:
+
+>>> m.add("APPROVED", "REVIEW", [], [("required_fields", "WARN")], customer="c-0007")
+>>> m.misses[-1]
+{'customer': 'c-0007', 'expected': 'APPROVED', 'decided': 'REVIEW', 'flagged': ['required_fields:WARN']}
 """
 
 from __future__ import annotations
@@ -73,16 +80,22 @@ class VerdictAccuracy:
     confusion: dict[str, dict[str, int]] = field(default_factory=_empty_matrix)
     checks: dict[str, CheckCounts] = field(default_factory=dict)
     flagged_statuses: frozenset[str] = FLAGGED
+    misses: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, expected: str, decided: str, expected_failing: Iterable[str],
-            checks: Iterable[tuple[str, str]]) -> None:
-        """One customer: expected and decided decisions, expected failing checks, ``(name, status)`` pairs."""
+            checks: Iterable[tuple[str, str]], customer: str | None = None) -> None:
+        """One customer: expected and decided decisions, expected failing checks, ``(name, status)`` pairs;
+        ``customer`` (an id) is listed in ``misses`` when the decision is not the expected one."""
         for value in (expected, decided):
             if value not in DECISIONS:
                 raise InputError(f"unknown decision {value!r}; expected one of {', '.join(DECISIONS)}")
         self.confusion[expected][decided] += 1
         want = set(expected_failing)
+        checks = list(checks)
         flagged = {name for name, status in checks if status in self.flagged_statuses}
+        if customer is not None and expected != decided:
+            self.misses.append({"customer": customer, "expected": expected, "decided": decided,
+                                "flagged": [f"{n}:{s}" for n, s in checks if s in self.flagged_statuses]})
         for name in want | flagged:
             counts = self.checks.setdefault(name, CheckCounts())
             counts.tp += int(name in want and name in flagged)
@@ -95,6 +108,7 @@ class VerdictAccuracy:
                 self.confusion[e][d] += other.confusion[e][d]
         for name, counts in other.checks.items():
             self.checks.setdefault(name, CheckCounts()).merge(counts)
+        self.misses.extend(other.misses)
 
     @property
     def total(self) -> int:
@@ -114,4 +128,5 @@ class VerdictAccuracy:
             "confusion": {e: dict(self.confusion[e]) for e in DECISIONS},
             "flagged_statuses": sorted(self.flagged_statuses),
             "checks": {k: self.checks[k].to_dict() for k in sorted(self.checks)},
+            "misses": list(self.misses),
         }

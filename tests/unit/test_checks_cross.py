@@ -222,3 +222,42 @@ def test_same_date_of_birth_ambiguous_order_on_a_generic_layout() -> None:
     # a layout that knows its order (the template says DMY) is taken at its word
     known = dated("id_front.jpg", "id_card", "06/10/1951", "1951-10-06", "uto-id-td1-front")
     assert cross.same_date_of_birth([known, back, form], CTX).status is Status.FAIL
+
+
+def _td1_back_named_from_mrz(source: str, surname: str, given_names: str) -> ExtractedDocument:
+    """A TD1 back whose holder names were read from its MRZ (what extraction gives a back side)."""
+    from kyc_ocr.domain import FieldSource
+    from kyc_ocr.extract.mrz import parse_mrz
+    from kyc_ocr.extract.mrz_build import build_mrz
+
+    mrz = build_mrz("TD1", document_code="ID", issuing_country="UTO", surname=surname, given_names=given_names,
+                    document_number="AB1234567", nationality="UTO", date_of_birth="1981-02-03", sex="M",
+                    date_of_expiry="2031-02-02")
+    parsed = parse_mrz(mrz)
+    doc = mkdoc(source, "id_card", mrz=mrz)
+    names = {n: Field(n, getattr(parsed, n), getattr(parsed, n), 0.94, source=FieldSource.MRZ)
+             for n in ("surname", "given_names")}
+    return ExtractedDocument(doc.source, doc.sha256, doc.media_type, doc.document_type, None,
+                             {**doc.fields, **names})
+
+
+def test_same_person_reads_an_mrz_cut_name_as_a_prefix() -> None:
+    # ICAO 9303 Part 3 4.6: the 30-character TD1 name field cuts the given names from the end.
+    back = _td1_back_named_from_mrz("back.png", "Steffensen-Toft", "Torben Jon Philip")
+    assert back.fields["mrz"].value.split("\n")[2] == "STEFFENSEN<TOFT<<TORBEN<JON<PH"
+    assert back.value("given_names") == "TORBEN JON PH"
+    front = mkdoc("front.png", "id_card", surname="STEFFENSEN-TOFT", given_names="TORBEN JON PHILIP")
+    r = cross.same_person([front, back], CTX)
+    assert r.status is Status.PASS, r.detail
+    assert r.evidence["compared"][0]["mrz_names_cut"] == "back.png"
+    assert r.evidence["compared"][0]["read_score"] < POLICY.thresholds.name_pass  # plain name score would not pass
+    # A cut MRZ name is a prefix of the printed one, never anything else: another given name still fails.
+    other = mkdoc("front.png", "id_card", surname="STEFFENSEN-TOFT", given_names="TORBEN JAN PHILIP")
+    assert cross.same_person([other, back], CTX).status is not Status.PASS
+
+
+def test_a_full_mrz_name_field_that_was_not_cut_is_compared_in_full() -> None:
+    back = _td1_back_named_from_mrz("back.png", "Berg", "Anna")  # short: the field ends in fillers
+    front = mkdoc("front.png", "id_card", surname="BERG", given_names="ANNABELLE")
+    r = cross.same_person([front, back], CTX)
+    assert r.status is not Status.PASS and "mrz_names_cut" not in r.evidence["compared"][0]
