@@ -79,16 +79,16 @@ _HOUSE = re.compile(r"^\d{1,5}[A-Z]?$|^\d{1,5}-\d{1,5}$|^\d{1,5}/\d{1,5}$")
 
 
 def _fold(text: str) -> str:
-    """ASCII, upper case; a 4-6 digit group glued to a word (OCR lost the space) is split.
+    """ASCII, upper case; a postcode-like group glued to a word (OCR lost the space) is split.
 
-    >>> _fold("64, 90640Akaa"), _fold("221B Baker")
-    ('64, 90640 AKAA', '221B BAKER')
+    >>> _fold("64, 90640Akaa"), _fold("221B Baker"), _fold("6249-036Portalegre"), _fold("00-625Warszawa")
+    ('64, 90640 AKAA', '221B BAKER', '6249-036 PORTALEGRE', '00-625 WARSZAWA')
     """
     text = unicodedata.normalize("NFC", text).replace("ß", "ss").replace("ẞ", "SS")
     return _GLUED.sub(r"\1 \2", anyascii(text).upper())
 
 
-_GLUED = re.compile(r"\b(\d{4,6})([A-Z]{3,})\b")
+_GLUED = re.compile(r"\b(\d{4,6}(?:-\d{3,4})?|\d{2}-\d{3})([A-Z]{3,})\b")
 
 
 def strip_recipient(text: str, names: Iterable[str], pass_at: float = 0.85) -> tuple[str, str]:

@@ -132,6 +132,8 @@ ADDRESS_TABLE = [
     ("Flat 2, 14 Rose Ave, Leeds LS1 4AB", "14 Rose Avenue, Apt 2, Leeds, LS1 4AB", "PASS"),
     ("123 Main St., Springfield, IL 62704", "123 MAIN STREET SPRINGFIELD IL 62704", "PASS"),
     ("Calle Mayor 12, 28013 Madrid", "C/ Mayor 12, 28013 Madrid", "PASS"),
+    ("Avenida Gaspar, 90, 6249-036Portalegre", "Avenida Gaspar, 90, 6249-036 Portalegre", "PASS"),  # OCR lost a space
+    ("Avenida Gaspar, 90, 6249-036Portalegre", "Avenida Gaspar, 90, 6249-063 Portalegre", "FAIL"),
     ("Hauptstraße 5, 10115 Berlin", "Hauptstraße 7, 10115 Berlin", "FAIL"),     # house number
     ("Hauptstraße 5, 10115 Berlin", "Hauptstraße 5, 10117 Berlin", "FAIL"),     # postcode
     ("Hauptstraße 5, 10115 Berlin", "Bahnhofstraße 5, 10115 Berlin", "FAIL"),   # another street
