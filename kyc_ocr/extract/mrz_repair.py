@@ -112,10 +112,37 @@ def _homoglyph(ch: str) -> str:
     return ascii_text if len(ascii_text) == 1 and ascii_text in CLASS_CHARS["X"] else FILLER
 
 
+def _padding_start(names: str) -> int:
+    """Where the padding of a name field starts (``len(names)`` when it has none).
+
+    Padding is what follows ``<<<``, or an earlier run of "words" that are one look-alike
+    glyph repeated (``C<CC<CC<CCC``: fillers read as ``C``) ending the field, when the run is
+    three words long or one word has two letters or more: no name is ``CC``, while a lone
+    ``C`` may be an initial.
+
+    >>> _padding_start("MACEDO<LEITE<<ISMAEL<C<CC<CC<CCC<<<<<<<")
+    20
+    >>> f = "SMITH<<JOHN<C<<<<<<<<"; _padding_start(f), f.find("<<<")
+    (13, 13)
+    >>> _padding_start("LEE<<ALEX<LEE<<<<<")
+    13
+    """
+    end = names.find("<<<")
+    end = len(names) if end < 0 else end
+    words = names[:end].split(FILLER)
+    run = 0
+    while run < len(words) - 1 and (w := words[-1 - run]) and w[0] in FILLER_LOOKALIKES and w == w[0] * len(w):
+        run += 1
+    noise = words[len(words) - run:]
+    if run >= 3 or any(len(w) >= 2 for w in noise):
+        return len(FILLER.join(words[: len(words) - run]))
+    return end
+
+
 def _fix_name_padding(lines: list[str], layout: Layout, fixes: list[Correction]) -> list[str]:
     """Misread fillers (K, C, E...) in padding go back to ``<``.
 
-    In the name field everything after ``<<<`` is padding; in other alphanumeric
+    In the name field the padding is found by :func:`_padding_start`; in other alphanumeric
     fields a lone look-alike with two fillers on one side and one on the other
     (``<<K<``) is. Check digits cannot judge ``K`` against ``<`` (their values differ by 20).
     """
@@ -126,8 +153,7 @@ def _fix_name_padding(lines: list[str], layout: Layout, fixes: list[Correction])
         chars = list(lines[spec.line])
         field = "".join(chars[spec.start : spec.end]) + "<<"
         if spec.name == "names":
-            pad_from = field.find("<<<")
-            spots = range(pad_from, spec.length) if pad_from >= 0 else range(0)
+            spots = range(_padding_start(field), spec.length)
         else:
             spots = range(spec.length)
         for i in spots:

@@ -170,3 +170,15 @@ def test_td3_empty_personal_number_check_may_be_filler_or_zero() -> None:
     assert line2[28:43] == "<" * 15
     assert parse_mrz(text).valid
     assert parse_mrz(text[:-2] + "0" + text[-1]).valid  # '0' in the check position is equally correct
+
+
+def test_fillers_read_as_c_between_words_are_padding() -> None:
+    # A phone photo of a synthetic passport: every other filler after the given name read as C.
+    m = parse_mrz("P<UTOMACEDO<LEITE<<ISMAEL<C<CC<CC<CCC<<<<<<<\n"
+                  "Y66U7J2121UTO0008213M3108262<<<<<<<<<<<<<<<2", today=dt.date(2026, 6, 30))
+    assert m.valid and (m.surname, m.given_names) == ("MACEDO LEITE", "ISMAEL")
+    assert {(c.before, c.after, c.why) for c in m.corrections} == {("C", "<", "filler padding")}
+    # A lone letter after the given names may be an initial: kept.
+    m = parse_mrz("P<UTOMACEDO<LEITE<<ISMAEL<C<<<<<<<<<<<<<<<<<\n"
+                  "Y66U7J2121UTO0008213M3108262<<<<<<<<<<<<<<<2", today=dt.date(2026, 6, 30))
+    assert m.given_names == "ISMAEL C"
