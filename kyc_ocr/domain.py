@@ -189,6 +189,10 @@ class Field:
     source: FieldSource = FieldSource.VISUAL
     page: int = 1
     box: Box | None = None
+    # The box as read on the prepared (straightened) page, its corners top-left, top-right,
+    # bottom-right, bottom-left in the file's pixels: lets a re-read rectify the region of a
+    # phone photo. Known right after extraction; not stored (``box`` is).
+    quad: Quad | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -49,6 +49,7 @@ IDENTITY_TYPES = frozenset({"passport", "id_card", "driver_license", "residence_
 PROOF_OF_ADDRESS_TYPES = frozenset({"utility_bill", "bank_statement"})
 FORM_TYPES = frozenset({"application_form"})
 FORM_NUMBER_FIELDS = ("id_document_number", "document_number")  # where a form gives the ID number
+FULL_NAME_FIELDS = ("full_name", "name", "account_holder", "holder_name", "customer_name")  # one-line names
 
 
 @dataclass(frozen=True)

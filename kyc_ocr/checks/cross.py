@@ -17,6 +17,7 @@ from kyc_ocr.checks.address import address_similarity, strip_recipient
 from kyc_ocr.checks.base import (
     FORM_NUMBER_FIELDS,
     FORM_TYPES,
+    FULL_NAME_FIELDS,
     IDENTITY_TYPES,
     PROOF_OF_ADDRESS_TYPES,
     CheckContext,
@@ -38,7 +39,6 @@ from kyc_ocr.extract.normalize import normalize_country, normalize_sex
 
 log = logging.getLogger(__name__)
 
-FULL_NAME_FIELDS = ("full_name", "name", "account_holder", "holder_name", "customer_name")
 PROOF_DATE_FIELDS = ("statement_date", "date_of_issue", "bill_date", "issue_date")
 _IDENTITY_ORDER = ("passport", "id_card", "residence_permit", "driver_license", "visa")
 
@@ -106,13 +106,14 @@ def _names_reread(entry: dict[str, Any], doc: ExtractedDocument, ref: ExtractedD
     """
     settled: dict[str, Field] = {}
     used = []
-    theirs = dict(name_hypotheses(ref, doc))
+    theirs = name_hypotheses(ref, doc)
     for field, hypothesis in name_hypotheses(doc, ref):
-        back = next((f for f in theirs if f.name == field.name), None)
-        tries = [(doc, field, hypothesis)] + ([(ref, back, theirs[back])] if back is not None else [])
-        found = first_reread(ctx, tries)
+        if field.name in settled:
+            continue
+        back = [(ref, f, h) for f, h in theirs if f.name == field.name]
+        found = first_reread(ctx, [(doc, field, hypothesis), *back])
         if found is not None:
-            settled[field.name] = dataclasses.replace(field, value=ref.fields[field.name].value)
+            settled[field.name] = dataclasses.replace(field, value=hypothesis)
             used.append(found)
     if not settled:
         return entry

@@ -25,6 +25,7 @@ from kyc_ocr.checks.compare import (
     compare_number,
     normalize_number,
 )
+from kyc_ocr.checks.reread import NAME_FIELDS, cased_like, first_reread
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, FieldSource, Status
 from kyc_ocr.errors import InputError
 
@@ -159,6 +160,19 @@ def visual_partner(doc: ExtractedDocument, others: tuple[ExtractedDocument, ...]
     return None
 
 
+def _against_mrz(field_name: str, printed: str, mrz_value: str, truncated: bool, ctx: CheckContext) -> Comparison:
+    """A printed value against the MRZ's value of the same field, with the rule for its kind."""
+    if field_name in ("surname", "given_names"):
+        return compare_mrz_name(printed, mrz_value, truncated=truncated, pass_at=ctx.policy.thresholds.name_pass)
+    if field_name in DATE_FIELDS:
+        return compare_dates(printed, mrz_value, two_digit_year=True)
+    if field_name in COUNTRY_FIELDS:
+        return compare_codes(printed, mrz_value, "country")
+    if field_name == "sex":
+        return compare_codes(printed, mrz_value, "sex")
+    return compare_number(printed, mrz_value)
+
+
 def mrz_matches_visual(
     doc: ExtractedDocument, ctx: CheckContext, others: tuple[ExtractedDocument, ...] = ()
 ) -> CheckResult:
@@ -182,17 +196,7 @@ def mrz_matches_visual(
         mrz_value = doc.value(f"{field_name}_mrz") or values.get(field_name)
         if f is None or f.source is FieldSource.MRZ or not f.value.strip() or not mrz_value:
             continue
-        if field_name in ("surname", "given_names"):
-            c = compare_mrz_name(f.value, mrz_value, truncated=_names_truncated(mrz, holder),
-                                 pass_at=ctx.policy.thresholds.name_pass)
-        elif field_name in DATE_FIELDS:
-            c = compare_dates(f.value, mrz_value, two_digit_year=True)
-        elif field_name in COUNTRY_FIELDS:
-            c = compare_codes(f.value, mrz_value, "country")
-        elif field_name == "sex":
-            c = compare_codes(f.value, mrz_value, "sex")
-        else:
-            c = compare_number(f.value, mrz_value)
+        c = _against_mrz(field_name, f.value, mrz_value, _names_truncated(mrz, holder), ctx)
         compared[field_name] = _entry(f, mrz_value, where, c)
         if holder is not doc:
             compared[field_name]["visual_document"] = doc_ref(holder)
@@ -335,13 +339,56 @@ def other_sides(doc: ExtractedDocument, others: tuple[ExtractedDocument, ...]) -
     return out
 
 
+def corroboration(doc: ExtractedDocument, f: Field, others: tuple[ExtractedDocument, ...], ctx: CheckContext
+                  ) -> dict[str, Any] | None:
+    """Another reading that confirms the value of ``f`` (a field of ``doc``), as evidence; ``None`` if none does.
+
+    A field read unsurely is confirmed by, in this order: the MRZ of this document or of its
+    other side giving the same value (names after ICAO transliteration); the same field read
+    with at least ``min_field_confidence`` on another of the customer's documents (or a barcode)
+    with the same value; or such a reading re-read from this field's own pixels within the
+    policy's ``reread_max_cost`` (names and document numbers, see :mod:`kyc_ocr.checks.reread`).
+    """
+    t = ctx.policy.thresholds
+    if f.source is FieldSource.VISUAL and f.name in MRZ_COMPARED:
+        for holder in (doc, *other_sides(doc, others)):
+            if "mrz" not in holder.fields:
+                continue
+            try:
+                mrz = _parse(holder, ctx)
+            except InputError:
+                continue
+            mrz_value = holder.value(f"{f.name}_mrz") or mrz.to_dict().get(f.name)
+            if mrz_value and _against_mrz(f.name, f.value, mrz_value, _names_truncated(mrz, doc),
+                                          ctx).outcome == "match":
+                return {"by": "mrz", "document": doc_ref(holder), "value": mrz_value}
+    readings = [(d, g) for d in others if d is not doc
+                for g in (d.fields.get(f.name), barcode_fields(d).get(f.name)) if g is not None]
+    readings += [(doc, g) for g in (barcode_fields(doc).get(f.name),) if g is not None and g is not f]
+    readings = [(d, g) for d, g in readings if g.value.strip() and g.confidence >= t.min_field_confidence]
+    for d, g in readings:
+        c = compare_field(f.name, f.value, g.value, name_pass=t.name_pass, address_pass=t.address_pass,
+                          address_warn=t.address_warn)
+        if c.outcome == "match":
+            return {"by": g.source.value, "document": doc_ref(d), "field": field_ref(g)}
+    if f.name in NAME_FIELDS or f.name == "document_number":
+        for d, g in readings:
+            hypothesis = cased_like(g.value, f.raw or f.value) if f.name in NAME_FIELDS else g.value
+            found = first_reread(ctx, [(doc, f, hypothesis)])
+            if found is not None:
+                return {"by": "reread", "document": doc_ref(d), "field": field_ref(g), "reread": found}
+    return None
+
+
 def required_fields(doc: ExtractedDocument, ctx: CheckContext, others: tuple[ExtractedDocument, ...] = ()
                     ) -> CheckResult:
     """The fields the policy requires for this template or document type are there and confident.
 
     A two-sided card is one document: a field the policy requires of one side that was
     not read there but was read on the other side (see :func:`other_sides`) counts as
-    present; the evidence lists it under ``from_other_side``.
+    present; the evidence lists it under ``from_other_side``. A field read under
+    ``min_field_confidence`` whose value another reading confirms (see :func:`corroboration`)
+    counts as confident; the evidence lists it under ``corroborated``.
     """
     name = "required_fields"
     template = doc.template.template_id if doc.template else None
@@ -351,17 +398,22 @@ def required_fields(doc: ExtractedDocument, ctx: CheckContext, others: tuple[Ext
     if not required:
         return skip(name, f"{doc.source}: the policy requires no fields of a {doc.document_type}", **evidence)
     fields = dict(doc.fields)
+    holders = {n: doc for n in required}
     borrowed: dict[str, dict[str, Any]] = {}
     for side in other_sides(doc, others):
         for n in required:
             f = side.fields.get(n)
             if (n not in fields or not fields[n].value.strip()) and f is not None and f.value.strip():
-                fields[n] = f
+                fields[n], holders[n] = f, side
                 borrowed[n] = {**doc_ref(side), "field": field_ref(f)}
     missing = [n for n in required if n not in fields or not fields[n].value.strip()]
-    weak = {n: round(fields[n].confidence, 4) for n in required
-            if n not in missing and fields[n].confidence < threshold}
+    unsure = [n for n in required if n not in missing and fields[n].confidence < threshold]
+    corroborated = {n: c for n in unsure if (c := corroboration(holders[n], fields[n], others, ctx)) is not None}
+    weak = {n: round(fields[n].confidence, 4) for n in unsure if n not in corroborated}
     evidence.update(required=list(required), missing=missing, low_confidence=weak)
+    if corroborated:
+        evidence["corroborated"] = {n: {"confidence": round(fields[n].confidence, 4), **c}
+                                    for n, c in corroborated.items()}
     if borrowed:
         evidence["from_other_side"] = borrowed
     score = round((len(required) - len(missing) - len(weak)) / len(required), 4)
@@ -370,7 +422,9 @@ def required_fields(doc: ExtractedDocument, ctx: CheckContext, others: tuple[Ext
     if weak:
         return CheckResult(name, Status.WARN, score, f"{doc.source}: read with confidence under {threshold}: "
                            f"{', '.join(weak)}", evidence)
-    note = f" ({', '.join(borrowed)} read on the other side)" if borrowed else ""
+    notes = [f"{', '.join(borrowed)} read on the other side"] if borrowed else []
+    notes += [f"{n} read under {threshold} but confirmed by the {c['by']}" for n, c in corroborated.items()]
+    note = f" ({'; '.join(notes)})" if notes else ""
     return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: all {len(required)} required fields present{note}",
                        evidence)
 

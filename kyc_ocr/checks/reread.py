@@ -31,7 +31,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kyc_ocr.checks.base import FORM_NUMBER_FIELDS, FORM_TYPES, IDENTITY_TYPES, CheckContext, doc_ref, first_field
+from kyc_ocr.checks.base import (
+    FORM_NUMBER_FIELDS,
+    FORM_TYPES,
+    FULL_NAME_FIELDS,
+    IDENTITY_TYPES,
+    CheckContext,
+    doc_ref,
+    first_field,
+)
 from kyc_ocr.checks.compare import compare_number
 from kyc_ocr.domain import ExtractedDocument, Field, FieldRereader, FieldSource, Reread
 from kyc_ocr.extract.labels import fold
@@ -66,14 +74,46 @@ def names_differ(a: Field, b: Field) -> bool:
     return fold(a.value) != fold(b.value)
 
 
+def full_names(doc: ExtractedDocument) -> list[str]:
+    """The holder's name on one line as ``doc`` gives it: given names first and surname first when
+    it reads them apart, else its one-line name field.
+
+    >>> card = ExtractedDocument("id.png", "c" * 64, "image/png", "id_card", None,
+    ...                          {"surname": Field("surname", "VASQUEZ-REYES", "VASQUEZ-REYES", 0.9),
+    ...                           "given_names": Field("given_names", "ROBERT", "ROBERT", 0.9)})
+    >>> full_names(card)
+    ['ROBERT VASQUEZ-REYES', 'VASQUEZ-REYES ROBERT']
+    """
+    surname, given = (doc.value("surname") or "").strip(), (doc.value("given_names") or "").strip()
+    if surname:
+        return [f"{given} {surname}", f"{surname} {given}"] if given else [surname]
+    f = first_field(doc, FULL_NAME_FIELDS)
+    return [f.value.strip()] if f is not None and f.value.strip() else []
+
+
 def name_hypotheses(doc: ExtractedDocument, other: ExtractedDocument) -> list[tuple[Field, str]]:
     """``doc``'s name fields that read differently from ``other``'s, each with ``other``'s value as
-    ``doc`` would print it (the hypothesis to re-read ``doc``'s pixels against)."""
+    ``doc`` would print it (the hypothesis to re-read ``doc``'s pixels against). A one-line name
+    (a bank statement's account holder) is tested against ``other``'s full name in both orders.
+
+    >>> stmt = ExtractedDocument("stmt.jpg", "s" * 64, "image/jpeg", "bank_statement", None,
+    ...                          {"full_name": Field("full_name", "Roben Vasquez-Reyes", "Roben Vasquez-Reyes", 0.8)})
+    >>> card = ExtractedDocument("id.png", "c" * 64, "image/png", "id_card", None,
+    ...                          {"surname": Field("surname", "VASQUEZ-REYES", "VASQUEZ-REYES", 0.9),
+    ...                           "given_names": Field("given_names", "ROBERT", "ROBERT", 0.9)})
+    >>> [h for _, h in name_hypotheses(stmt, card)]
+    ['Robert Vasquez-Reyes', 'Vasquez-Reyes Robert']
+    """
     out = []
     for name in NAME_FIELDS:
         mine, theirs = doc.fields.get(name), other.fields.get(name)
         if mine and theirs and mine.value.strip() and theirs.value.strip() and names_differ(mine, theirs):
             out.append((mine, cased_like(theirs.value, mine.raw or mine.value)))
+    one_line = first_field(doc, FULL_NAME_FIELDS) if not (doc.value("surname") or "").strip() else None
+    if one_line is not None and one_line.value.strip():
+        for full in full_names(other):
+            if fold(full) != fold(one_line.value):
+                out.append((one_line, cased_like(full, one_line.raw or one_line.value)))
     return out
 
 
@@ -132,4 +172,5 @@ class RereadTable:
         return self.entries.get((document.sha256, field.name, hypothesis))
 
 
-__all__ = ["NAME_FIELDS", "RereadTable", "cased_like", "first_reread", "name_hypotheses", "planned_rereads"]
+__all__ = ["NAME_FIELDS", "RereadTable", "cased_like", "first_reread", "full_names", "name_hypotheses",
+           "planned_rereads"]

@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 
 from kyc_ocr.config import Settings
-from kyc_ocr.domain import ExtractedDocument, Field, Page, PageImage, TemplateMatch
+from kyc_ocr.domain import ExtractedDocument, Field, Page, PageImage, Quad, TemplateMatch
 from kyc_ocr.errors import InputError, KycError
 from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
 from kyc_ocr.timing import stage
@@ -76,14 +76,19 @@ def _prepare(pages: list[PageImage], options: Any = None) -> list[PageImage]:
     return list(prepare(pages, options=options))
 
 
-def _to_original(box: Any, image: PageImage) -> Any:
-    """Map a box from prepared-page pixels to the decoded page (through the page's homography)."""
-    if box is None or np.allclose(image.transform, np.eye(3)):
-        return box
+def _to_original(box: Any, image: PageImage) -> tuple[Any, Quad | None]:
+    """Map a box from prepared-page pixels to the decoded page (through the page's homography):
+    its bounding box there, and its four corners (top-left first, clockwise)."""
+    if box is None:
+        return None, None
     x0, y0, x1, y1 = box
-    pts = np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], dtype=np.float64)
-    out = cv2.perspectiveTransform(pts, np.asarray(image.transform, dtype=np.float64))[0]
-    return (float(out[:, 0].min()), float(out[:, 1].min()), float(out[:, 0].max()), float(out[:, 1].max()))
+    corners = np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], dtype=np.float64)
+    if not np.allclose(image.transform, np.eye(3)):
+        corners = cv2.perspectiveTransform(corners, np.asarray(image.transform, dtype=np.float64))
+    pts = corners[0]
+    tl, tr, br, bl = ((float(x), float(y)) for x, y in pts)
+    quad: Quad = (tl, tr, br, bl)
+    return (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())), quad
 
 
 def _boxes_to_original(fields: dict[str, Field], prepared: Sequence[PageImage]) -> dict[str, Field]:
@@ -91,8 +96,11 @@ def _boxes_to_original(fields: dict[str, Field], prepared: Sequence[PageImage]) 
     out = {}
     for name, f in fields.items():
         image = by_page.get(f.page)
-        out[name] = f if image is None else Field(f.name, f.value, f.raw, f.confidence, f.source, f.page,
-                                                  _to_original(f.box, image))
+        if image is None:
+            out[name] = f
+            continue
+        box, quad = _to_original(f.box, image)
+        out[name] = Field(f.name, f.value, f.raw, f.confidence, f.source, f.page, box, quad)
     return out
 
 

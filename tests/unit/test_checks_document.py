@@ -188,10 +188,17 @@ def test_required_fields() -> None:
                                 {k: v for k, v in doc.fields.items() if k != "mrz"})
     r = document.required_fields(missing, CTX)
     assert r.status is Status.FAIL and r.evidence["missing"] == ["mrz"]
+    # read unsurely, and nothing else says so: a person looks (the specimen's MRZ says F, not M)
+    weak = ExtractedDocument(doc.source, doc.sha256, doc.media_type, doc.document_type, doc.template,
+                             {**doc.fields, "sex": fld("sex", "M", conf=0.41)})
+    r = document.required_fields(weak, CTX)
+    assert r.status is Status.WARN and r.evidence["low_confidence"] == {"sex": 0.41}
+    # read unsurely, but the document's own MRZ says the same: confirmed
     weak = ExtractedDocument(doc.source, doc.sha256, doc.media_type, doc.document_type, doc.template,
                              {**doc.fields, "sex": fld("sex", "F", conf=0.41)})
     r = document.required_fields(weak, CTX)
-    assert r.status is Status.WARN and r.evidence["low_confidence"] == {"sex": 0.41}
+    assert r.status is Status.PASS and r.evidence["low_confidence"] == {}
+    assert r.evidence["corroborated"]["sex"]["by"] == "mrz" and "sex read under 0.6 but confirmed" in r.detail
     assert document.required_fields(mkdoc("n.png", "note", {}), CTX).status is Status.SKIP
 
 
@@ -243,3 +250,29 @@ def test_required_fields_of_a_card_read_on_its_other_side() -> None:
     # a back side of another card (another number) lends nothing
     stranger = _side("back2.png", "back", {"surname": "ERIKSSON", "document_number": "ZZ7654321"}, FieldSource.MRZ)
     assert document.required_fields(front, CTX, (front, stranger)).status is Status.FAIL
+
+
+def test_an_unsure_field_is_confirmed_by_another_document_or_its_pixels() -> None:
+    from kyc_ocr.domain import Reread
+
+    form = mkdoc("form.jpg", "application_form", {"surname": "Hübel", "given_names": "Lilly", "address": "1 Main St",
+                                                   "date_of_birth": "1966-08-13", "document_number": "AB1234567"})
+    form.fields["date_of_birth"] = fld("date_of_birth", "1966-08-13", conf=0.45)
+    form.fields["surname"] = fld("surname", "Hiibel", conf=0.52)
+    card = mkdoc("id.png", "id_card", {"surname": "HÜBEL", "given_names": "LILLY", "date_of_birth": "1966-08-13"})
+    r = document.required_fields(form, CTX, (form, card))
+    # the date: the same date read surely on the ID; the surname: read otherwise, and not re-read
+    assert r.status is Status.WARN and r.evidence["low_confidence"] == {"surname": 0.52}
+    assert r.evidence["corroborated"]["date_of_birth"]["document"]["source"] == "id.png"
+    # the ID's spelling re-read from the form's pixels, within the policy's cost: confirmed
+    rereads = {("Hiibel", "Hübel"): Reread("Hiibel", "Hübel", 1.5)}
+    ctx = CheckContext(POLICY, AS_OF, POLICY.number_patterns, reread=lambda d, f, h: rereads.get((f.value, h)))
+    r = document.required_fields(form, ctx, (form, card))
+    assert r.status is Status.PASS and r.evidence["corroborated"]["surname"]["reread"]["cost"] == 1.5
+    # a re-read that costs more than the policy allows confirms nothing
+    rereads = {("Hiibel", "Hübel"): Reread("Hiibel", "Hübel", 9.0)}
+    assert document.required_fields(form, ctx, (form, card)).status is Status.WARN
+    # an unsure reading on the other document confirms nothing either
+    card.fields["surname"] = fld("surname", "HÜBEL", conf=0.3)
+    rereads = {("Hiibel", "Hübel"): Reread("Hiibel", "Hübel", 1.5)}
+    assert document.required_fields(form, ctx, (form, card)).status is Status.WARN
