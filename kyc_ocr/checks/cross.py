@@ -103,18 +103,26 @@ def _names_reread(entry: dict[str, Any], doc: ExtractedDocument, ref: ExtractedD
     A field is taken as the reference's spelling when its pixels read that spelling within the
     policy's ``reread_max_cost`` (or the reference's pixels read this document's spelling): what
     differed was the OCR. The score is kept when no field is settled, and the re-reads are evidence.
+    When every field left unsettled still re-reads within ``reread_doubt_cost``, the pixels do not
+    rule the reference's spelling out: ``reread_doubt`` lists those re-reads (see :func:`same_person`).
     """
     settled: dict[str, Field] = {}
-    used = []
+    used: list[dict[str, Any]] = []
+    doubts: dict[str, dict[str, Any] | None] = {}
     theirs = name_hypotheses(ref, doc)
     for field, hypothesis in name_hypotheses(doc, ref):
         if field.name in settled:
             continue
-        back = [(ref, f, h) for f, h in theirs if f.name == field.name]
-        found = first_reread(ctx, [(doc, field, hypothesis), *back])
+        tries = [(doc, field, hypothesis), *((ref, f, h) for f, h in theirs if f.name == field.name)]
+        found = first_reread(ctx, tries)
         if found is not None:
             settled[field.name] = dataclasses.replace(field, value=hypothesis)
             used.append(found)
+            doubts.pop(field.name, None)
+        elif doubts.get(field.name) is None:
+            doubts[field.name] = first_reread(ctx, tries, ctx.policy.thresholds.reread_doubt_cost)
+    if doubts and all(doubts.values()):
+        entry = {**entry, "reread_doubt": list(doubts.values())}
     if not settled:
         return entry
     again = person_name(dataclasses.replace(doc, fields={**doc.fields, **settled}))
@@ -157,9 +165,13 @@ def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> Ch
     evidence = {"reference": {**doc_fields(ref_doc, ref_fields), "name": ref_name, "partial": ref_partial},
                 "compared": comparisons, "thresholds": thresholds}
     faint = [f["name"] for f in worst["fields"].values() if f["confidence"] < t.min_field_confidence]
+    doubt = worst.get("reread_doubt")
     if status is Status.FAIL and faint:  # a name read this unsurely cannot prove another person: a person looks
         status = Status.WARN
         evidence["low_confidence_fields"] = faint
+    elif status is Status.FAIL and doubt:  # nor one whose pixels may well say the reference's spelling
+        status = Status.WARN
+        evidence["reread_doubt"] = doubt
     partial_note = " (surname only where the given names were not read)" if ref_partial or any(
         c["partial"] for c in comparisons) else ""
     reread_note = ""
@@ -179,6 +191,10 @@ def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> Ch
         if faint:
             detail += (f"; {worst['source']}'s {', '.join(faint)} read with confidence under "
                        f"{t.min_field_confidence}: not enough to reject on")
+        elif status is Status.WARN and doubt:
+            costs = ", ".join(f"{d['field']} {d['cost']:.1f}" for d in doubt)
+            detail += (f"; re-read, the pixels give the reference's spelling at a cost of {costs} nats: over "
+                       f"{t.reread_max_cost} to accept, within {t.reread_doubt_cost} so not enough to reject on")
     return CheckResult(name, status, worst["score"], detail, evidence)
 
 

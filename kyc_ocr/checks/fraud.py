@@ -8,13 +8,10 @@
 [('SPECIMEN', 'SPECIMN'), ('SPECIMEN', '5PECIMEN'), ('SPECIMEN', 'SPECIMENS')]
 >>> find_specimen_words("Vehicle model: VOIDED? no; Espécimen", ("VOID", "ESPÉCIMEN", "MODELO"))
 [('ESPECIMEN', 'Espécimen')]
->>> invalid_dates_in("born 31.02.1990, issued 2020-02-29, due 02/30/2024 or 13/12/2024")
-['31.02.1990', '02/30/2024']
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,21 +22,15 @@ from rapidfuzz.distance import Levenshtein
 
 from kyc_ocr.checks.base import CheckContext, doc_ref, field_ref, parse_iso, skip
 from kyc_ocr.checks.compare import DATE_FIELDS
+from kyc_ocr.checks.dates import impossible_date_lines, invalid_dates_in, possible_readings
 from kyc_ocr.checks.document import age_at, is_identity
+from kyc_ocr.checks.reread import first_reread
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Status, TextLine
 
 log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W_]+")
 _DIGIT_AS_LETTER = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "3": "E", "4": "A"})
-_MONTHS = {
-    "JAN": 1, "JANV": 1, "FEB": 2, "FEV": 2, "FEVR": 2, "MAR": 3, "MARS": 3, "MAER": 3, "MRZ": 3, "APR": 4,
-    "AVR": 4, "MAY": 5, "MAI": 5, "JUN": 6, "JUIN": 6, "JUL": 7, "JUIL": 7, "AUG": 8, "AOUT": 8, "SEP": 9,
-    "SEPT": 9, "OCT": 10, "OKT": 10, "NOV": 11, "DEC": 12, "DEZ": 12,
-}
-_NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?![\d.])")
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-_TEXT_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*([A-Z]{3,5})\.?\s*(?:/\s*[A-Z]{3,5}\.?\s*)?(\d{4})(?!\d)")
 
 
 def _fold(text: str) -> str:
@@ -68,37 +59,6 @@ def find_specimen_words(text: str, words: Sequence[str]) -> list[tuple[str, str]
                 hits.append((word, printed))
                 break
     return hits
-
-
-def _valid(year: int, month: int, day: int) -> bool:
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
-
-
-def invalid_dates_in(text: str) -> list[str]:
-    """Complete dates in ``text`` that no calendar has (31.02, 30/02, 2023-02-29, 31 APR 1990).
-
-    Dotted dates read day.month.year; slashed and dashed ones are invalid only when
-    neither day/month nor month/day order gives a real date.
-    """
-    out: list[str] = []
-    upper = _fold(text)
-    for m in _NUMERIC_DATE.finditer(upper):
-        a, sep, b, year = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
-        ok = _valid(year, b, a) if sep == "." else _valid(year, b, a) or _valid(year, a, b)
-        if not ok:
-            out.append(m.group(0))
-    for m in _ISO_DATE.finditer(upper):
-        if not _valid(int(m.group(1)), int(m.group(2)), int(m.group(3))):
-            out.append(m.group(0))
-    for m in _TEXT_DATE.finditer(upper):
-        month = _MONTHS.get(m.group(2))
-        if month is not None and not _valid(int(m.group(3)), month, int(m.group(1))):
-            out.append(m.group(0))
-    return out
 
 
 #: Fields that name places: a specimen word there is a place name (Campione d'Italia), not a marking.
@@ -184,7 +144,12 @@ def _date_fields(doc: ExtractedDocument) -> Iterable[str]:
 
 
 def impossible_dates(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
-    """No date that cannot be: invalid calendar dates, a birth in the future or after issue, age > max."""
+    """No date that cannot be: invalid calendar dates, a birth in the future or after issue, age > max.
+
+    An impossible date on an OCR line whose pixels, re-read, give a possible date one OCR slip
+    away within the policy's ``reread_max_cost`` was the OCR's (``settled_by_reread`` in the
+    evidence); one in an extracted field, or that no re-read settles, is a problem.
+    """
     name = "impossible_dates"
     keys = list(_date_fields(doc))
     evidence: dict[str, Any] = {"document": doc_ref(doc), "as_of": ctx.as_of.isoformat(),
@@ -195,21 +160,34 @@ def impossible_dates(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
         if parse_iso(doc.fields[key].value) is None:
             problems.append(f"{key} {doc.fields[key].value!r} is not a calendar date")
     seen: set[str] = set()
+    settled: list[dict[str, Any]] = []
+    for line, bad in impossible_date_lines(doc):
+        if bad in seen:
+            continue
+        seen.add(bad)
+        found = first_reread(ctx, [(doc, line, h) for h in possible_readings(line.value, bad)])
+        if found is not None:
+            settled.append(found)
+        else:
+            problems.append(f"{bad!r} at page {line.page} line {line.name.rpartition(':')[2]} is not a calendar date")
     n_texts = 0
     for text, where in _texts(doc):
         n_texts += 1
-        for bad in invalid_dates_in(text):
+        for bad in invalid_dates_in(text) if "field" in where else ():
             if bad not in seen:
                 seen.add(bad)
-                at = f"field {where['field']}" if "field" in where else f"page {where['page']} line {where['line']}"
-                problems.append(f"{bad!r} at {at} is not a calendar date")
+                problems.append(f"{bad!r} at field {where['field']} is not a calendar date")
     problems.extend(_birth_problems(doc, ctx))
+    if settled:
+        evidence["settled_by_reread"] = settled
     if not keys and n_texts == 0:
         return skip(name, f"{doc.source}: no dates to examine", **evidence)
     evidence["problems"] = problems
     if problems:
         return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: " + "; ".join(problems), evidence)
-    return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: {len(keys)} date fields are possible", evidence)
+    note = (f"; {len(settled)} impossible reading(s) re-read from the pixels as a possible date "
+            f"({', '.join(repr(s['read']) for s in settled)})" if settled else "")
+    return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: {len(keys)} date fields are possible{note}", evidence)
 
 
 def _birth_problems(doc: ExtractedDocument, ctx: CheckContext) -> list[str]:

@@ -9,7 +9,7 @@ unknown keys, wrong types and unknown check names are a
 
 >>> p = load_policy()
 >>> p.version, p.thresholds.min_age, p.action("mrz_check_digits", Status.FAIL)
-('2026.2', 18, 'reject')
+('2026.3', 18, 'reject')
 >>> p.action("same_person", Status.WARN), p.action("address_matches_proof", Status.FAIL)
 ('review', 'review')
 >>> Policy.from_yaml_text("version: '1'\\nchecks: {minimum_age: {enabled: true, on_fail: maybe}}", "p.yaml")
@@ -68,6 +68,7 @@ class Thresholds(_Strict):
     max_proof_of_address_age_days: int = Field(default=90, ge=0, le=3660)
     min_field_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
     reread_max_cost: float = Field(default=6.0, ge=0.0, le=50.0)
+    reread_doubt_cost: float = Field(default=12.0, ge=0.0, le=100.0)
 
     @model_validator(mode="after")
     def _bands(self) -> Thresholds:
@@ -75,6 +76,8 @@ class Thresholds(_Strict):
             raise ValueError("name_warn must not exceed name_pass")
         if self.address_warn > self.address_pass:
             raise ValueError("address_warn must not exceed address_pass")
+        if self.reread_doubt_cost and self.reread_doubt_cost < self.reread_max_cost:
+            raise ValueError("reread_doubt_cost must not be under reread_max_cost (0 turns it off)")
         return self
 
 

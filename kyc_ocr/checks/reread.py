@@ -8,9 +8,11 @@ as a :class:`RereadTable`, whose answers the checks cite as evidence.
 
 Planned today: the ID document number an application form gives against each
 identity document's number, and back (unless the identity document's number was
-confirmed by the MRZ or a barcode, whose reading is not in doubt); and the holder's
+confirmed by the MRZ or a barcode, whose reading is not in doubt); the holder's
 surname and given names of every document against every other document's, written
-in the case the document prints them in.
+in the case the document prints them in; and each date on an OCR line that no
+calendar has against the possible dates one OCR slip away (``32.06.2026`` may be
+``22.06.2026``).
 
 >>> from kyc_ocr.domain import ExtractedDocument, Field, Reread
 >>> form = ExtractedDocument("form.jpg", "f" * 64, "image/jpeg", "application_form", None,
@@ -41,6 +43,7 @@ from kyc_ocr.checks.base import (
     first_field,
 )
 from kyc_ocr.checks.compare import compare_number
+from kyc_ocr.checks.dates import impossible_date_lines, possible_readings
 from kyc_ocr.domain import ExtractedDocument, Field, FieldRereader, FieldSource, Reread
 from kyc_ocr.extract.labels import fold
 
@@ -135,13 +138,16 @@ def planned_rereads(documents: Sequence[ExtractedDocument]) -> list[tuple[Extrac
         for other in documents:
             if other is not doc:
                 plan.extend((doc, f, h) for f, h in name_hypotheses(doc, other) if f.source is FieldSource.VISUAL)
+        plan.extend((doc, line, h) for line, bad in impossible_date_lines(doc) for h in possible_readings(line.value, bad))
     return plan
 
 
-def first_reread(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocument, Field, str]]) -> dict[str, Any] | None:
-    """The first of ``tries`` (document, field, hypothesis) whose re-read is within the policy's
-    ``reread_max_cost``, as evidence; ``None`` when none is (or re-reading is off or unmeasured)."""
-    limit = ctx.policy.thresholds.reread_max_cost
+def first_reread(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocument, Field, str]],
+                 limit: float | None = None) -> dict[str, Any] | None:
+    """The first of ``tries`` (document, field, hypothesis) whose re-read is within ``limit`` (the
+    policy's ``reread_max_cost`` by default), as evidence; ``None`` when none is (or re-reading is
+    off or unmeasured)."""
+    limit = ctx.policy.thresholds.reread_max_cost if limit is None else limit
     if ctx.reread is None or limit <= 0:
         return None
     for doc, field, hypothesis in tries:

@@ -31,7 +31,7 @@ import cv2
 import numpy as np
 
 from kyc_ocr.config import Settings
-from kyc_ocr.domain import ExtractedDocument, Field, Page, PageImage, Quad, TemplateMatch
+from kyc_ocr.domain import ExtractedDocument, Field, Page, PageImage, Quad, TemplateMatch, TextLine
 from kyc_ocr.errors import InputError, KycError
 from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
 from kyc_ocr.timing import stage
@@ -259,8 +259,28 @@ def _document(first: PageImage, tm: TemplateMatch, fields: dict[str, Field], pag
     return ExtractedDocument(
         source=first.source, sha256=first.sha256, media_type=first.media_type,
         document_type=tm.document_type, template=tm, fields=_boxes_to_original(fields, prepared),
-        pages=tuple(pages),
+        pages=tuple(_lines_to_original(pages, prepared)),
     )
+
+
+def _lines_to_original(pages: Sequence[Page], prepared: Sequence[PageImage]) -> list[Page]:
+    """The pages' lines in the file's pixels, like the fields' boxes (the engine read prepared pages)."""
+    by_page = {p.page: p for p in prepared}
+    out = []
+    for page in pages:
+        image = by_page.get(page.page)
+        if image is None or np.allclose(image.transform, np.eye(3)):
+            out.append(page)
+            continue
+        h = np.asarray(image.transform, dtype=np.float64)
+        lines = []
+        for ln in page.lines:
+            pts = cv2.perspectiveTransform(np.asarray([ln.quad], dtype=np.float64), h)[0]
+            tl, tr, br, bl = ((float(x), float(y)) for x, y in pts)
+            lines.append(TextLine(ln.text, ln.confidence, (tl, tr, br, bl)))
+        width, height = image.orig_size or (page.width, page.height)
+        out.append(replace(page, lines=tuple(lines), width=width, height=height))
+    return out
 
 
 def extract(files: Source | Sequence[Source], *, template: str | None = None, settings: Settings | None = None,

@@ -122,7 +122,7 @@ def _rectified(image: np.ndarray, quad: Quad) -> np.ndarray | None:
     px, py = PAD_X * h, PAD_Y * h
     rect = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     to_image = cv2.getPerspectiveTransform(rect, q) @ np.array([[1, 0, -px], [0, 1, -py], [0, 0, 1]])
-    size = (int(round(w + 2 * px)), int(round(h + 2 * py)))
+    size = (round(w + 2 * px), round(h + 2 * py))
     return cv2.warpPerspective(image, to_image, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                borderMode=cv2.BORDER_REPLICATE)
 

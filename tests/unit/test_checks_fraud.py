@@ -110,3 +110,28 @@ def test_invalid_dates_in_text() -> None:
     # no month 31); 12/31/2024 is fine read month-first; "31 APR 2024" has no 31st.
     text = "29.02.2024 29.02.2023 04/31/2024 12/31/2024 31 APR 2024 30 APR 2024"
     assert fraud.invalid_dates_in(text) == ["29.02.2023", "04/31/2024", "31 APR 2024"]
+
+
+def test_an_impossible_date_the_pixels_read_as_possible_was_the_ocrs() -> None:
+    from kyc_ocr.checks.reread import RereadTable, planned_rereads
+    from kyc_ocr.domain import Reread
+
+    form = mkdoc("form.jpg", "application_form", lines=("Name: Lilly Hübel", "Date: 32.06.2026"))
+    plan = [(f.name, h) for d, f, h in planned_rereads([form])]
+    # the line is re-read against the possible dates one OCR slip away (32 -> 22, 02, 12, 30 ...)
+    assert ("line 1:2", "Date: 22.06.2026") in plan and ("line 1:2", "Date: 30.06.2026") in plan
+    assert all(name == "line 1:2" for name, _ in plan)
+    line = {f.name: f for _, f, _ in planned_rereads([form])}["line 1:2"]
+    assert line.value == "Date: 32.06.2026" and line.quad is not None
+
+    def table(cost: float) -> RereadTable:
+        return RereadTable({(form.sha256, "line 1:2", "Date: 22.06.2026"):
+                            Reread("Date: 22.06.2026", "Date: 22.06.2026", cost)})
+
+    ctx = CheckContext(POLICY, AS_OF)
+    assert fraud.impossible_dates(form, ctx).status is Status.FAIL  # nothing re-read: the reading stands
+    r = fraud.impossible_dates(form, CheckContext(POLICY, AS_OF, reread=table(0.0)))
+    assert r.status is Status.PASS and r.evidence["settled_by_reread"][0]["tested"] == "Date: 22.06.2026"
+    assert "re-read from the pixels as a possible date" in r.detail
+    r = fraud.impossible_dates(form, CheckContext(POLICY, AS_OF, reread=table(9.0)))  # over reread_max_cost
+    assert r.status is Status.FAIL and "'32.06.2026' at page 1 line 2 is not" in r.detail

@@ -1,0 +1,105 @@
+"""Dates printed as text: the ones no calendar has, and the possible ones an OCR slip away.
+
+>>> invalid_dates_in("born 31.02.1990, issued 2020-02-29, due 02/30/2024 or 13/12/2024")
+['31.02.1990', '02/30/2024']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+from anyascii import anyascii
+
+from kyc_ocr.domain import ExtractedDocument, Field, FieldSource, bbox_of
+
+_MONTHS = {
+    "JAN": 1, "JANV": 1, "FEB": 2, "FEV": 2, "FEVR": 2, "MAR": 3, "MARS": 3, "MAER": 3, "MRZ": 3, "APR": 4,
+    "AVR": 4, "MAY": 5, "MAI": 5, "JUN": 6, "JUIN": 6, "JUL": 7, "JUIL": 7, "AUG": 8, "AOUT": 8, "SEP": 9,
+    "SEPT": 9, "OCT": 10, "OKT": 10, "NOV": 11, "DEC": 12, "DEZ": 12,
+}
+_NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?![\d.])")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_TEXT_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*([A-Z]{3,5})\.?\s*(?:/\s*[A-Z]{3,5}\.?\s*)?(\d{4})(?!\d)")
+
+
+def _fold(text: str) -> str:
+    return anyascii(text).upper()
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def invalid_dates_in(text: str) -> list[str]:
+    """Complete dates in ``text`` that no calendar has (31.02, 30/02, 2023-02-29, 31 APR 1990).
+
+    Dotted dates read day.month.year; slashed and dashed ones are invalid only when
+    neither day/month nor month/day order gives a real date.
+    """
+    out: list[str] = []
+    upper = _fold(text)
+    for m in _NUMERIC_DATE.finditer(upper):
+        a, sep, b, year = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+        ok = _valid(year, b, a) if sep == "." else _valid(year, b, a) or _valid(year, a, b)
+        if not ok:
+            out.append(m.group(0))
+    for m in _ISO_DATE.finditer(upper):
+        if not _valid(int(m.group(1)), int(m.group(2)), int(m.group(3))):
+            out.append(m.group(0))
+    for m in _TEXT_DATE.finditer(upper):
+        month = _MONTHS.get(m.group(2))
+        if month is not None and not _valid(int(m.group(3)), month, int(m.group(1))):
+            out.append(m.group(0))
+    return out
+
+
+def _count_dates(text: str) -> int:
+    upper = _fold(text)
+    return sum(len(p.findall(upper)) for p in (_NUMERIC_DATE, _ISO_DATE, _TEXT_DATE))
+
+
+def possible_readings(text: str, bad: str, limit: int = 120) -> list[str]:
+    """``text`` with its impossible date ``bad`` made possible by undoing one OCR slip near it: a
+    digit misread, a digit lost, or a character read in excess (at most ``limit``, misread digits
+    first). Each keeps every date the text has; the hypotheses a line is re-read against.
+
+    >>> possible_readings("Date: 32.06.2026", "32.06.2026")[:4]
+    ['Date: 02.06.2026', 'Date: 12.06.2026', 'Date: 22.06.2026', 'Date: 30.06.2026']
+    >>> "07/05/2026 Card payment" in possible_readings("07/0/5/2026 Card payment", "0/5/2026")
+    True
+    >>> possible_readings("Date: 22.06.2026", "22.06.2026")  # nothing to make possible
+    []
+    """
+    at = text.find(bad)
+    n_bad = len(invalid_dates_in(text))
+    if at < 0 or not n_bad:
+        return []
+    lo, hi = max(0, at - 3), min(len(text), at + len(bad) + 3)
+    digits = "0123456789"
+    changed = [text[:i] + d + text[i + 1 :] for i in range(lo, hi) if text[i].isdigit() for d in digits
+               if d != text[i]]
+    lost = [text[:i] + d + text[i:] for i in range(lo, hi + 1) for d in digits]
+    extra = [text[:i] + text[i + 1 :] for i in range(lo, hi)]
+    n_dates = _count_dates(text)
+    out = [c for c in dict.fromkeys(changed + lost + extra)
+           if len(invalid_dates_in(c)) < n_bad and _count_dates(c) >= n_dates]
+    return out[:limit]
+
+
+def impossible_date_lines(doc: ExtractedDocument) -> Iterator[tuple[Field, str]]:
+    """Each impossible date on the document's OCR lines, with a :class:`Field` standing for its line
+    (named ``line P:N``, valued the line's text, boxed like the line) so the line can be re-read."""
+    for page in doc.pages:
+        for i, line in enumerate(page.lines, start=1):
+            for bad in invalid_dates_in(line.text):
+                yield Field(f"line {page.page}:{i}", line.text, line.text, line.confidence, FieldSource.VISUAL,
+                            page.page, bbox_of(line.quad), line.quad), bad
+
+
+__all__ = ["impossible_date_lines", "invalid_dates_in", "possible_readings"]
