@@ -185,6 +185,14 @@ def _big_value_below(ctx: PageContext, hit: LabelHit, box: Box, opts: LabelLocat
     return _height(b) >= 1.2 * _height(box) and b[1] - box[3] <= 1.0 * _height(box)
 
 
+def _small_label(ctx: PageContext, name: str, line: int, below: int) -> bool:
+    """Whether ``line`` is the field's own label misread, printed smaller above its value ``below``:
+    smaller than that line and close to one of the field's labels (``Abtesse`` for "Adresse"; a
+    looser match than :meth:`PageContext.garbled_label` alone, since the size says label too)."""
+    small = _height(ctx.page.lines[line].bbox) < 0.85 * _height(ctx.page.lines[below].bbox)
+    return small and ctx.garbled_label(line, name, min_score=65.0)
+
+
 def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterator[Candidate]:
     """Values next to each label of field ``name`` on the page, in the locator's direction order."""
     for hit in ctx.field_hits(name):
@@ -214,6 +222,8 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
             for first in sorted(ctx.values_first(picks), key=lambda i: i in faint)[: 1 if opts.lines > 1 else 2]:
                 used = _continue_down(ctx, ctx.page.lines[first].bbox, [first], opts.lines)
                 kept = _value_lines(ctx.page, used)
+                if opts.lines > 1 and len(used) > 1 and _small_label(ctx, name, used[0], used[1]):
+                    kept = used[1:]
                 if opts.lines > 1 and kept and kept[0] != used[0]:  # a small unread label above the value block
                     used = _continue_down(ctx, ctx.page.lines[kept[0]].bbox, [kept[0]], opts.lines)
                 yield _from_lines(ctx, used)

@@ -69,3 +69,18 @@ def test_block_below_a_heading_skips_a_small_unread_label() -> None:
     ctx = PageContext.build(page(rows), {"address": ("Address",)})
     got = [c.text for c in label_candidates(ctx, "address", LabelLocator(labels=("Address",), lines=2))]
     assert got == ["Flat 93b Shepherd Burg\nLake Josephine BN2 5ZT"]
+
+
+def test_block_below_a_heading_skips_its_own_label_misread_in_smaller_type() -> None:
+    # measured on a photo of a French form: "Adresse" read "Abtesse", 21 px above 27-30 px lines; by
+    # size alone the first two lines look alike, but the small line reads close to the field's label
+    rows = [("2. Adresse et contact", 95, 417, 302, 445), ("Abtesse", 99, 462, 155, 483),
+            ("rue de Lemonnier", 95, 492, 267, 519), ("90948 Morvan", 95, 519, 240, 549)]
+    ctx = PageContext.build(page(rows), {"address": ("Adresse",)})
+    got = [c.text for c in label_candidates(ctx, "address", LabelLocator(labels=("Adresse",), lines=2))]
+    assert got == ["rue de Lemonnier\n90948 Morvan"]
+    # a small first line that reads like no label of the field stays part of the value
+    rows[1] = ("Bâtiment B", 99, 462, 185, 483)
+    ctx = PageContext.build(page(rows), {"address": ("Adresse",)})
+    got = [c.text for c in label_candidates(ctx, "address", LabelLocator(labels=("Adresse",), lines=2))]
+    assert got == ["Bâtiment B\nrue de Lemonnier"]
