@@ -321,15 +321,20 @@ class Reread:
 
     ``read`` is the region's best reading now, ``tested`` the hypothesis as it would read there
     (the region's surrounding text kept), ``cost`` how many nats less likely the recogniser finds
-    it than its best reading (0: it is the best reading).
+    it than its best reading (0: it is the best reading). ``any_marks``: each letter of ``tested``
+    was allowed any accent (names are compared with accents folded, so only the letters are tested).
     """
 
     read: str
     tested: str
     cost: float
+    any_marks: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"read": self.read, "tested": self.tested, "cost": round(float(self.cost), 3)}
+        out: dict[str, Any] = {"read": self.read, "tested": self.tested, "cost": round(float(self.cost), 3)}
+        if self.any_marks:
+            out["any_marks"] = True
+        return out
 
 
 class FieldRereader(Protocol):

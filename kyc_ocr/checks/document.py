@@ -339,33 +339,44 @@ def other_sides(doc: ExtractedDocument, others: tuple[ExtractedDocument, ...]) -
     return out
 
 
+def _mrz_confirmation(doc: ExtractedDocument, f: Field, others: tuple[ExtractedDocument, ...], ctx: CheckContext
+                      ) -> dict[str, Any] | None:
+    """The MRZ of ``doc`` or of its other side giving the printed value of ``f``, as evidence."""
+    if f.source is not FieldSource.VISUAL or f.name not in MRZ_COMPARED:
+        return None
+    for holder in (doc, *other_sides(doc, others)):
+        if "mrz" not in holder.fields:
+            continue
+        try:
+            mrz = _parse(holder, ctx)
+        except InputError:
+            continue
+        mrz_value = holder.value(f"{f.name}_mrz") or mrz.to_dict().get(f.name)
+        if mrz_value and _against_mrz(f.name, f.value, mrz_value, _names_truncated(mrz, doc), ctx).outcome == "match":
+            return {"by": "mrz", "document": doc_ref(holder), "value": mrz_value}
+    return None
+
+
 def corroboration(doc: ExtractedDocument, f: Field, others: tuple[ExtractedDocument, ...], ctx: CheckContext
                   ) -> dict[str, Any] | None:
     """Another reading that confirms the value of ``f`` (a field of ``doc``), as evidence; ``None`` if none does.
 
     A field read unsurely is confirmed by, in this order: the MRZ of this document or of its
     other side giving the same value (names after ICAO transliteration); the same field read
-    with at least ``min_field_confidence`` on another of the customer's documents (or a barcode)
-    with the same value; or such a reading re-read from this field's own pixels within the
-    policy's ``reread_max_cost`` (names and document numbers, see :mod:`kyc_ocr.checks.reread`).
+    with at least ``min_field_confidence`` (or confirmed by its own MRZ) on another of the
+    customer's documents (or a barcode) with the same value; or such a reading re-read from this
+    field's own pixels within the policy's ``reread_max_cost`` (names and document numbers, see
+    :mod:`kyc_ocr.checks.reread`).
     """
     t = ctx.policy.thresholds
-    if f.source is FieldSource.VISUAL and f.name in MRZ_COMPARED:
-        for holder in (doc, *other_sides(doc, others)):
-            if "mrz" not in holder.fields:
-                continue
-            try:
-                mrz = _parse(holder, ctx)
-            except InputError:
-                continue
-            mrz_value = holder.value(f"{f.name}_mrz") or mrz.to_dict().get(f.name)
-            if mrz_value and _against_mrz(f.name, f.value, mrz_value, _names_truncated(mrz, doc),
-                                          ctx).outcome == "match":
-                return {"by": "mrz", "document": doc_ref(holder), "value": mrz_value}
+    by_mrz = _mrz_confirmation(doc, f, others, ctx)
+    if by_mrz is not None:
+        return by_mrz
     readings = [(d, g) for d in others if d is not doc
                 for g in (d.fields.get(f.name), barcode_fields(d).get(f.name)) if g is not None]
     readings += [(doc, g) for g in (barcode_fields(doc).get(f.name),) if g is not None and g is not f]
-    readings = [(d, g) for d, g in readings if g.value.strip() and g.confidence >= t.min_field_confidence]
+    readings = [(d, g) for d, g in readings if g.value.strip() and (
+        g.confidence >= t.min_field_confidence or _mrz_confirmation(d, g, others, ctx) is not None)]
     for d, g in readings:
         c = compare_field(f.name, f.value, g.value, name_pass=t.name_pass, address_pass=t.address_pass,
                           address_warn=t.address_warn)

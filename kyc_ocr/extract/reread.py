@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 
 PAD_X, PAD_Y = 0.3, 0.15  # of the box height: detector boxes are padded about this much
 MIN_ALIGNMENT = 60.0  # the re-read must still show the field's value (partial ratio, 0-100)
+# Names: the checks compare them with accents folded (kyc_ocr.checks.names), so a re-read tests the
+# letters and lets each carry any accent (a passport's misread Ü does not count against a printed Ů).
+ACCENT_FREE_FIELDS = frozenset({"surname", "given_names", "full_name", "name", "account_holder", "holder_name",
+                                "customer_name"})
 
 
 def respaced(hypothesis: str, printed: str) -> str:
@@ -194,7 +198,8 @@ class PixelRereader:
         if line is None or tested is None:
             return None
         read, logp, charset = line
-        return Reread(read, tested, text_cost(logp, tested, charset))
+        marks = field.name in ACCENT_FREE_FIELDS
+        return Reread(read, tested, text_cost(logp, tested, charset, any_marks=marks), any_marks=marks)
 
 
 def measure_rereads(documents: Sequence[ExtractedDocument], engine: Any, sources: Mapping[str, Any],

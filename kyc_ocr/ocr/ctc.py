@@ -29,6 +29,7 @@ inf
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -68,15 +69,69 @@ def alignment_logp(logp: np.ndarray, labels: Sequence[int]) -> float:
     return float(end)
 
 
-def text_cost(logp: np.ndarray, text: str, charset: Sequence[str]) -> float:
-    """Best-path log-probability minus the best alignment's for ``text`` (>= 0; ``inf`` if unspellable)."""
+def base_letter(ch: str) -> str:
+    """``ch`` without its accents (``ů`` -> ``u``, ``Ł`` -> ``L``; other characters unchanged).
+
+    >>> "".join(base_letter(c) for c in "Růžičková Łódź ß")
+    'Ruzickova Lodz ß'
+    """
+    stripped = unicodedata.normalize("NFD", ch)[:1]
+    return _STROKED.get(ch, stripped)
+
+
+_STROKED = {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H"}
+
+
+def text_cost(logp: np.ndarray, text: str, charset: Sequence[str], *, any_marks: bool = False) -> float:
+    """Best-path log-probability minus the best alignment's for ``text`` (>= 0; ``inf`` if unspellable).
+
+    With ``any_marks`` each letter of ``text`` may be read with any accent (or none): a frame's score
+    for it is its best over those characters, so ``Rüžičková`` costs nothing where ``Růžičková`` is
+    printed and read.
+
+    >>> charset = ["", "u", "ü", "ů"]
+    >>> frames = np.log(np.array([[0.05, 0.05, 0.1, 0.8], [0.9, 0.04, 0.03, 0.03]]))
+    >>> round(text_cost(frames, "ü", charset), 2), text_cost(frames, "ü", charset, any_marks=True)
+    (2.08, 0.0)
+    """
     index = {ch: i for i, ch in enumerate(charset) if i}
-    try:
-        labels = [index[ch] for ch in text]
-    except KeyError:
+    if any(ch not in index for ch in text) and not any_marks:
         return float("inf")
-    best = float(logp.max(axis=1).sum())
+    if any_marks:
+        logp, labels = _with_letter_classes(logp, text, charset)
+        if labels is None:
+            return float("inf")
+    else:
+        labels = [index[ch] for ch in text]
+    best = float(logp[:, : len(charset)].max(axis=1).sum())
     return max(0.0, best - alignment_logp(logp, labels))
 
 
-__all__ = ["alignment_logp", "greedy_text", "text_cost"]
+def _with_letter_classes(logp: np.ndarray, text: str, charset: Sequence[str]
+                         ) -> tuple[np.ndarray, list[int] | None]:
+    """``logp`` with one extra column per distinct letter of ``text``: the best, per frame, of the
+    charset's characters sharing its base letter; and ``text`` as indices into the result."""
+    groups: dict[str, list[int]] = {}
+    for i, ch in enumerate(charset):
+        if i:
+            groups.setdefault(base_letter(ch), []).append(i)
+    extra: dict[str, int] = {}
+    columns = []
+    labels = []
+    for ch in text:
+        key = base_letter(ch)
+        members = groups.get(key) if ch.isalpha() else None
+        if not members:
+            plain = charset.index(ch) if ch in charset[1:] else -1
+            if plain < 1:
+                return logp, None
+            labels.append(plain)
+            continue
+        if key not in extra:
+            extra[key] = len(charset) + len(columns)
+            columns.append(logp[:, members].max(axis=1))
+        labels.append(extra[key])
+    return (np.column_stack([logp, *columns]) if columns else logp), labels
+
+
+__all__ = ["alignment_logp", "base_letter", "greedy_text", "text_cost"]

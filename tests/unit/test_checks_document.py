@@ -276,3 +276,20 @@ def test_an_unsure_field_is_confirmed_by_another_document_or_its_pixels() -> Non
     card.fields["surname"] = fld("surname", "HÜBEL", conf=0.3)
     rereads = {("Hiibel", "Hübel"): Reread("Hiibel", "Hübel", 1.5)}
     assert document.required_fields(form, ctx, (form, card)).status is Status.WARN
+
+
+def test_an_unsure_reading_its_own_mrz_confirms_may_confirm_another_document() -> None:
+    from kyc_ocr.domain import Reread
+
+    pp = passport()
+    pp.fields["surname"] = fld("surname", "ERIKSSON", conf=0.4)  # unsure, but the specimen MRZ says ERIKSSON
+    form = mkdoc("form.jpg", "application_form", {"given_names": "Anna María", "address": "1 Main St",
+                                                   "date_of_birth": "1974-08-12", "document_number": "L898902C3"})
+    form.fields["surname"] = fld("surname", "Erikson", conf=0.5)
+    table = {("Erikson", "Eriksson"): Reread("Erikson", "Eriksson", 1.0, any_marks=True)}
+    ctx = CheckContext(POLICY, AS_OF, POLICY.number_patterns, reread=lambda d, f, h: table.get((f.value, h)))
+    r = document.required_fields(form, ctx, (form, pp))
+    assert r.status is Status.PASS and r.evidence["corroborated"]["surname"]["by"] == "reread"
+    no_mrz = mkdoc("passport.png", "passport", {"surname": "ERIKSSON"}, template="uto-passport-td3")
+    no_mrz.fields["surname"] = fld("surname", "ERIKSSON", conf=0.4)
+    assert document.required_fields(form, ctx, (form, no_mrz)).status is Status.WARN

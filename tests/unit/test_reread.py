@@ -201,3 +201,23 @@ def test_a_name_read_with_low_confidence_cannot_reject() -> None:
     r = cross.same_person([passport, faint], ctx)
     assert r.status is Status.WARN and r.evidence["low_confidence_fields"] == ["surname"]
     assert "not enough to reject on" in r.detail
+
+
+def test_any_marks_cost_is_never_above_the_best_accented_spelling() -> None:
+    import itertools
+
+    import numpy as np
+
+    from kyc_ocr.ocr.ctc import text_cost
+
+    charset = ["", "a", "á", "u", "ů", "ü", "R"]
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        frames = rng.dirichlet(np.ones(len(charset)) * 0.3, size=9)
+        logp = np.log(frames)
+        spellings = ["".join(p) for p in itertools.product("R", "uůü", "aá")]
+        best = min(text_cost(logp, s, charset) for s in spellings)
+        free = text_cost(logp, "Rua", charset, any_marks=True)
+        assert free <= best + 1e-9
+        # with one accent per letter in the charset, it is exactly the plain cost
+        assert text_cost(logp, "R", charset, any_marks=True) == text_cost(logp, "R", charset)
