@@ -79,15 +79,16 @@ def base_letter(ch: str) -> str:
     return _STROKED.get(ch, stripped)
 
 
+_SEPARATORS, _SEPARATOR = "- ", "separator"  # names: a hyphen and a space compare alike
 _STROKED = {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H"}
 
 
 def text_cost(logp: np.ndarray, text: str, charset: Sequence[str], *, any_marks: bool = False) -> float:
     """Best-path log-probability minus the best alignment's for ``text`` (>= 0; ``inf`` if unspellable).
 
-    With ``any_marks`` each letter of ``text`` may be read with any accent (or none): a frame's score
-    for it is its best over those characters, so ``Rüžičková`` costs nothing where ``Růžičková`` is
-    printed and read.
+    With ``any_marks`` each letter of ``text`` may be read with any accent (or none), and a hyphen
+    or a space as either: a frame's score for it is its best over those characters, so
+    ``Rüžičková`` costs nothing where ``Růžičková`` is printed and read (names are compared so).
 
     >>> charset = ["", "u", "ü", "ů"]
     >>> frames = np.log(np.array([[0.05, 0.05, 0.1, 0.8], [0.9, 0.04, 0.03, 0.03]]))
@@ -114,13 +115,13 @@ def _with_letter_classes(logp: np.ndarray, text: str, charset: Sequence[str]
     groups: dict[str, list[int]] = {}
     for i, ch in enumerate(charset):
         if i:
-            groups.setdefault(base_letter(ch), []).append(i)
+            groups.setdefault(_SEPARATOR if ch in _SEPARATORS else base_letter(ch), []).append(i)
     extra: dict[str, int] = {}
     columns = []
     labels = []
     for ch in text:
-        key = base_letter(ch)
-        members = groups.get(key) if ch.isalpha() else None
+        key = _SEPARATOR if ch in _SEPARATORS else base_letter(ch)
+        members = groups.get(key) if ch.isalpha() or ch in _SEPARATORS else None
         if not members:
             plain = charset.index(ch) if ch in charset[1:] else -1
             if plain < 1:

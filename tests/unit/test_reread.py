@@ -221,3 +221,16 @@ def test_any_marks_cost_is_never_above_the_best_accented_spelling() -> None:
         assert free <= best + 1e-9
         # with one accent per letter in the charset, it is exactly the plain cost
         assert text_cost(logp, "R", charset, any_marks=True) == text_cost(logp, "R", charset)
+
+
+def test_any_marks_lets_a_hyphen_be_read_as_a_space() -> None:
+    import numpy as np
+
+    from kyc_ocr.ocr.ctc import text_cost
+
+    charset = ["", "A", "B", "-", " "]
+    onehot = np.full((3, 5), 1e-4)
+    onehot[0, 1] = onehot[1, 4] = onehot[2, 2] = 1.0  # reads "A B"
+    logp = np.log(onehot / onehot.sum(axis=1, keepdims=True))
+    assert text_cost(logp, "A-B", charset) > 8.0
+    assert text_cost(logp, "A-B", charset, any_marks=True) == 0.0
