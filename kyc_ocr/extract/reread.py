@@ -15,7 +15,9 @@ give ``None`` and the checks behave as before.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PAD_X, PAD_Y = 0.3, 0.15  # of the box height: detector boxes are padded about this much
+PAD_X, PAD_Y = 2.0, 0.15  # of the box height: a value cut from a longer line has an estimated span
 MIN_ALIGNMENT = 60.0  # the re-read must still show the field's value (partial ratio, 0-100)
 # Names: the checks compare them with accents folded (kyc_ocr.checks.names), so a re-read tests the
 # letters and lets each carry any accent (a passport's misread Ü does not count against a printed Ů).
@@ -55,6 +57,28 @@ def respaced(hypothesis: str, printed: str) -> str:
         return hypothesis
     chars = iter(hypothesis.replace(" ", ""))
     return "".join(" " if ch == " " else next(chars) for ch in printed)
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def punctuated(hypothesis: str, printed: str) -> str:
+    """``hypothesis`` (words with spaces) with the punctuation ``printed`` puts between its words, when
+    both have as many words (given names printed ``Laurence, Louise`` are tested so).
+
+    >>> punctuated("Laurence Louise", "Laurence, Louise"), punctuated("Anna Maria", "ANNA")
+    ('Laurence, Louise', 'Anna Maria')
+    >>> punctuated("Z09A2293H", "Z09A229SH")
+    'Z09A2293H'
+    """
+    if " " not in hypothesis.strip():
+        return hypothesis
+    printed_words = list(_NAME_WORD.finditer(printed))
+    words = _NAME_WORD.findall(hypothesis)
+    if len(printed_words) < 2 or len(words) != len(printed_words):
+        return hypothesis
+    gaps = [printed[a.end() : b.start()] for a, b in itertools.pairwise(printed_words)]
+    return words[0] + "".join(gap + word for gap, word in zip(gaps, words[1:]))
 
 
 def _upper(text: str) -> str:
@@ -95,7 +119,8 @@ def in_context(read: str, value: str, hypothesis: str) -> str | None:
         start -= 1
     while start < end < len(read) and _same_kind(read[end - 1], read[end]):
         end += 1
-    return read[:start] + respaced(hypothesis, read[start:end]) + read[end:]
+    shown = read[start:end]
+    return read[:start] + respaced(punctuated(hypothesis, shown), shown) + read[end:]
 
 
 def _crop(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
@@ -115,8 +140,8 @@ def _rectified(image: np.ndarray, quad: Quad) -> np.ndarray | None:
 
     >>> img = np.zeros((60, 100), np.uint8); img[20:30, 10:50] = 255
     >>> out = _rectified(img, ((10, 20), (50, 20), (50, 30), (10, 30)))
-    >>> out.shape, int(out[4:6, 5:40].min())  # 10 + 2 x 1.5 rows, 40 + 2 x 3 columns
-    ((13, 46), 255)
+    >>> out.shape, int(out[4:6, 21:59].min())  # 10 + 2 x 1.5 rows, 40 + 2 x 20 columns
+    ((13, 80), 255)
     """
     q = np.asarray(quad, dtype=np.float32)
     w = float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[3])))
