@@ -77,8 +77,9 @@ class PageContext:
                                 if any(fuzz.ratio(k, fold(ln.text)) >= min_score for k in keys))
         every = tuple(v for variants in labels.values() for v in variants)
         label_lines = frozenset(i for i, ln in enumerate(page.lines) if label_like(ln.text, every))
-        return cls(page, tuple(tuple(h) for h in find_labels(page.lines, labels, min_score)), offset, title_lines,
-                   labels, label_lines)
+        outsized = _outsized(page)
+        hits = tuple(() if i in outsized else tuple(h) for i, h in enumerate(find_labels(page.lines, labels, min_score)))
+        return cls(page, hits, offset, title_lines, labels, label_lines)
 
     def garbled_label(self, index: int, name: str, min_score: float = 75.0) -> bool:
         """Whether line ``index`` is (a part of) one of field ``name``'s labels misread (``Sumame``)."""
@@ -98,6 +99,16 @@ class PageContext:
 
     def field_hits(self, name: str) -> list[LabelHit]:
         return [h for line in self.hits for h in line if h.field == name]
+
+
+def _outsized(page: Page, factor: float = 3.0) -> set[int]:
+    """Lines more than ``factor`` times the page's median line height: not printed text but a picture
+    the detector boxed (a licence portrait read as ``1``); never a label."""
+    heights = sorted(_height(ln.bbox) for ln in page.lines)
+    if len(heights) < 3:
+        return set()
+    median = heights[len(heights) // 2]
+    return {i for i, ln in enumerate(page.lines) if _height(ln.bbox) > factor * median}
 
 
 def _height(box: Box) -> float:
@@ -350,8 +361,12 @@ def assumed_layout(page: Page, aspect_ratio: tuple[float, float] | None, extent:
 
 
 def _value_lines(page: Page, indexes: list[int]) -> list[int]:
-    """The zone's lines without those under 3/4 of its tallest (small printed labels above values)."""
-    if len(indexes) < 2:
+    """The zone's lines without those under 3/4 of its tallest (small printed labels above values).
+
+    Not on a text layer: its labels read exactly (found by their text), and its line boxes are
+    the fonts' boxes, taller for a line with accented capitals or descenders (``Újezd``).
+    """
+    if len(indexes) < 2 or page.engine.endswith(TEXT_LAYER_SUFFIX):
         return indexes
     tallest = max(_height(page.lines[i].bbox) for i in indexes)
     return [i for i in indexes if _height(page.lines[i].bbox) >= 0.75 * tallest]

@@ -84,3 +84,30 @@ def test_block_below_a_heading_skips_its_own_label_misread_in_smaller_type() -> 
     ctx = PageContext.build(page(rows), {"address": ("Adresse",)})
     got = [c.text for c in label_candidates(ctx, "address", LabelLocator(labels=("Adresse",), lines=2))]
     assert got == ["Bâtiment B\nrue de Lemonnier"]
+
+
+def test_a_text_layer_zone_keeps_a_line_its_font_box_makes_shorter() -> None:
+    # a digital bank statement: "Újezd" (accented capital, descender) makes its font box taller than
+    # the street's; on a text layer labels read exactly, so size says nothing about labels
+    from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
+
+    rows = [("Petříkova 1", 153, 393, 327, 419), ("636 41 Újezd u Brna", 152, 429, 473, 465)]
+    lines = tuple(TextLine(t, 1.0, quad_from_box((x0, y0, x1, y1))) for t, x0, y0, x1, y1 in rows)
+    zone = ZoneLocator(box=(0.1, 0.6, 0.6, 0.8), lines=2)
+    digital = Page("stmt.pdf", 1, 1000, 630, lines, engine=f"pdf{TEXT_LAYER_SUFFIX}")
+    got = [c.text for c in zone_candidates(PageContext.build(digital, {}, offset=Layout()), "address", zone)]
+    assert got == ["Petříkova 1\n636 41 Újezd u Brna"]
+    scanned = Page("stmt.png", 1, 1000, 630, lines, engine="onnx")  # OCR: the smaller line may be a label
+    got = [c.text for c in zone_candidates(PageContext.build(scanned, {}, offset=Layout()), "address", zone)]
+    assert got == ["636 41 Újezd u Brna"]
+
+
+def test_a_picture_boxed_as_text_is_never_a_label() -> None:
+    # a clean licence: the detector boxed the portrait and read it "1", the family name's field
+    # number; the given names' line to its right must not become the family name
+    rows = [("4d DLN", 321, 89, 377, 109), ("N5582671", 319, 111, 490, 145), ("1", 3, 145, 317, 472),
+            ("MCGUIRE-LEWIS", 317, 180, 569, 212), ("2", 318, 233, 329, 248), ("SYDNEY THERESA", 316, 253, 548, 283)]
+    ctx = PageContext.build(page(rows), {"surname": ("1",), "given_names": ("2",)})
+    assert ctx.hits[2] == () and [h.line for h in ctx.field_hits("given_names")] == [4]
+    got = [c.text for c in label_candidates(ctx, "surname", LabelLocator(labels=("1",)))]
+    assert "SYDNEY THERESA" not in got
