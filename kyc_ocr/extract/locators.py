@@ -360,16 +360,19 @@ def assumed_layout(page: Page, aspect_ratio: tuple[float, float] | None, extent:
     return None
 
 
-def _value_lines(page: Page, indexes: list[int]) -> list[int]:
-    """The zone's lines without those under 3/4 of its tallest (small printed labels above values).
+def _value_lines(page: Page, indexes: list[int], sure: float = 0.9) -> list[int]:
+    """The zone's lines without those under 3/4 of its tallest that were read with less than ``sure``
+    confidence (small printed labels above values, garbled past recognition on a blurred photo).
 
-    Not on a text layer: its labels read exactly (found by their text), and its line boxes are
-    the fonts' boxes, taller for a line with accented capitals or descenders (``Újezd``).
+    A line read surely is kept whatever its size: a readable label is found by its text, and line
+    boxes are taller for a line with accented capitals or descenders (``rue Brunet`` / ``41363 Lévy``).
+    Never on a text layer (its labels read exactly; its boxes are the fonts' boxes).
     """
     if len(indexes) < 2 or page.engine.endswith(TEXT_LAYER_SUFFIX):
         return indexes
     tallest = max(_height(page.lines[i].bbox) for i in indexes)
-    return [i for i in indexes if _height(page.lines[i].bbox) >= 0.75 * tallest]
+    return [i for i in indexes
+            if _height(page.lines[i].bbox) >= 0.75 * tallest or page.lines[i].confidence >= sure]
 
 
 def _faint_lines(page: Page, indexes: list[int], size: float = 0.85, confidence: float = 0.7) -> set[int]:

@@ -16,9 +16,11 @@ GIVEN = ("Given names", "Prénoms", "Prénom(s)", "Vornamen", "Vorname", "Nombre
 LABELS = {"surname": SURNAME, "given_names": GIVEN}
 
 
-def page(rows: Sequence[tuple[str, float, float, float, float]]) -> Page:
-    return Page("card.png", 1, 1000, 630,
-                tuple(TextLine(t, 0.95, quad_from_box((x0, y0, x1, y1))) for t, x0, y0, x1, y1 in rows))
+def page(rows: Sequence[tuple[str, float, float, float, float] | tuple[str, float, float, float, float, float]]
+         ) -> Page:
+    """A page of lines ``(text, x0, y0, x1, y1[, confidence])`` (confidence 0.95 when left out)."""
+    return Page("card.png", 1, 1000, 630, tuple(TextLine(r[0], r[5] if len(r) > 5 else 0.95, quad_from_box(r[1:5]))
+                                                for r in rows))
 
 
 @pytest.mark.parametrize("text", ["Sumname", "Vomamen", "Prenemls):", "Nachnarne", "Given narnes / Prenoms"])
@@ -63,7 +65,7 @@ def test_multi_line_zone_leaves_out_a_misread_label() -> None:
 
 def test_block_below_a_heading_skips_a_small_unread_label() -> None:
     # "2. Address" heading, a small garbled sub-label, then the two-line address in bigger type
-    rows = [("2. Address and contact", 100, 100, 420, 130), ("0ok a8es", 124, 146, 268, 164),
+    rows = [("2. Address and contact", 100, 100, 420, 130), ("0ok a8es", 124, 146, 268, 164, 0.62),
             ("Flat 93b Shepherd Burg", 102, 170, 390, 205), ("Lake Josephine BN2 5ZT", 104, 203, 394, 235),
             ("jane@example.com", 101, 300, 400, 332)]
     ctx = PageContext.build(page(rows), {"address": ("Address",)})
@@ -97,8 +99,13 @@ def test_a_text_layer_zone_keeps_a_line_its_font_box_makes_shorter() -> None:
     digital = Page("stmt.pdf", 1, 1000, 630, lines, engine=f"pdf{TEXT_LAYER_SUFFIX}")
     got = [c.text for c in zone_candidates(PageContext.build(digital, {}, offset=Layout()), "address", zone)]
     assert got == ["Petříkova 1\n636 41 Újezd u Brna"]
-    scanned = Page("stmt.png", 1, 1000, 630, lines, engine="onnx")  # OCR: the smaller line may be a label
+    scanned = Page("stmt.png", 1, 1000, 630, lines, engine="onnx")  # OCR, read surely: the same
     got = [c.text for c in zone_candidates(PageContext.build(scanned, {}, offset=Layout()), "address", zone)]
+    assert got == ["Petříkova 1\n636 41 Újezd u Brna"]
+    # OCR of a blurred photo: a smaller line read unsurely may be a label garbled past recognition
+    unsure = (TextLine("Rsdenta adess", 0.71, lines[0].quad), lines[1])
+    photo = Page("stmt.jpg", 1, 1000, 630, unsure, engine="onnx")
+    got = [c.text for c in zone_candidates(PageContext.build(photo, {}, offset=Layout()), "address", zone)]
     assert got == ["636 41 Újezd u Brna"]
 
 
