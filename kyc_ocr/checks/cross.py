@@ -30,6 +30,7 @@ from kyc_ocr.checks.base import (
     skip,
 )
 from kyc_ocr.checks.compare import compare_mrz_name, compare_number
+from kyc_ocr.checks.dates import date_like
 from kyc_ocr.checks.document import mrz_names_cut
 from kyc_ocr.checks.names import name_similarity, partial_name_similarity
 from kyc_ocr.checks.reread import first_reread, name_hypotheses
@@ -266,6 +267,12 @@ def same_date_of_birth(documents: Sequence[ExtractedDocument], ctx: CheckContext
     result = _consistent("same_date_of_birth", documents, "date_of_birth", _iso_or_text, "date of birth")
     if result.status is not Status.FAIL:
         return result
+    settled = _birth_dates_reread(documents, ctx)
+    if settled is not None:
+        target, used = settled
+        return CheckResult(result.name, Status.PASS, 1.0, f"{result.detail}; re-read from the pixels, "
+                           f"{', '.join(u['source'] for u in used)} print(s) {target} (OCR misread first)",
+                           {**result.evidence, "reread": used})
     values: list[str] = []
     reread: list[str] = []
     for doc in documents:
@@ -284,6 +291,28 @@ def same_date_of_birth(documents: Sequence[ExtractedDocument], ctx: CheckContext
     return CheckResult(result.name, Status.WARN, 0.5, f"{result.detail}; {', '.join(reread)} print(s) the date "
                        f"day/month-ambiguously on a layout of unknown date order, and read the other way round "
                        f"all agree on {values[0]}", evidence)
+
+
+def _birth_dates_reread(documents: Sequence[ExtractedDocument], ctx: CheckContext
+                        ) -> tuple[str, list[dict[str, Any]]] | None:
+    """One date of birth every document's pixels support, with the re-reads that show it (``None``:
+    none). Tried from the most often read date; each document reading another must re-read it within
+    the policy's ``reread_max_cost`` (see :func:`~kyc_ocr.checks.reread.birth_date_hypotheses`)."""
+    dated = [(d, f) for d in documents if (f := d.fields.get("date_of_birth")) is not None and f.value.strip()]
+    values = [_iso_or_text(f.value) for _, f in dated]
+    for target in sorted(set(values), key=lambda v: (-values.count(v), v)):
+        used = []
+        for doc, f in dated:
+            if _iso_or_text(f.value) == target:
+                continue
+            hypothesis = date_like(target, f.raw, f.value) if f.raw else None
+            found = first_reread(ctx, [(doc, f, hypothesis)]) if hypothesis else None
+            if found is None:
+                break
+            used.append(found)
+        else:
+            return target, used
+    return None
 
 
 def nationality_consistent(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:

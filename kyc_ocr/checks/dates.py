@@ -92,6 +92,37 @@ def possible_readings(text: str, bad: str, limit: int = 120) -> list[str]:
     return out[:limit]
 
 
+def date_like(iso: str, raw: str, read_as: str) -> str | None:
+    """The ISO date ``iso`` written the way ``raw`` writes ``read_as`` (the ISO date ``raw`` was read
+    as): same order, separators and widths; ``None`` for a layout this cannot tell (month names).
+
+    >>> date_like("1986-03-09", "09.03.1966", "1966-03-09"), date_like("1986-03-09", "03/09/66", "1966-03-09")
+    ('09.03.1986', '03/09/86')
+    >>> date_like("1986-03-09", "9 MAR 1966", "1966-03-09") is None
+    True
+    """
+    groups = list(re.finditer(r"\d+", raw))
+    if len(groups) != 3 or re.search(r"[^\W\d_]", raw):
+        return None
+    try:
+        have, want = dt.date.fromisoformat(read_as), dt.date.fromisoformat(iso)
+    except ValueError:
+        return None
+
+    def part(date: dt.date, kind: str, width: int) -> str:
+        value = {"d": date.day, "m": date.month, "y": date.year if width != 2 else date.year % 100}[kind]
+        return str(value).zfill(width)
+
+    for order in ("dmy", "mdy", "ymd"):
+        if all(int(g.group()) == int(part(have, k, len(g.group()))) for g, k in zip(groups, order, strict=True)):
+            out, last = [], 0
+            for g, k in zip(groups, order, strict=True):
+                out += [raw[last : g.start()], part(want, k, len(g.group()))]
+                last = g.end()
+            return "".join(out) + raw[last:]
+    return None
+
+
 def impossible_date_lines(doc: ExtractedDocument) -> Iterator[tuple[Field, str]]:
     """Each impossible date on the document's OCR lines, with a :class:`Field` standing for its line
     (named ``line P:N``, valued the line's text, boxed like the line) so the line can be re-read."""
@@ -102,4 +133,4 @@ def impossible_date_lines(doc: ExtractedDocument) -> Iterator[tuple[Field, str]]
                             page.page, bbox_of(line.quad), line.quad), bad
 
 
-__all__ = ["impossible_date_lines", "invalid_dates_in", "possible_readings"]
+__all__ = ["date_like", "impossible_date_lines", "invalid_dates_in", "possible_readings"]

@@ -12,7 +12,7 @@ confirmed by the MRZ or a barcode, whose reading is not in doubt); the holder's
 surname and given names of every document against every other document's, written
 in the case the document prints them in; and each date on an OCR line that no
 calendar has against the possible dates one OCR slip away (``32.06.2026`` may be
-``22.06.2026``).
+``22.06.2026``); and each date of birth read on a document against the others'.
 
 >>> from kyc_ocr.domain import ExtractedDocument, Field, Reread
 >>> form = ExtractedDocument("form.jpg", "f" * 64, "image/jpeg", "application_form", None,
@@ -43,7 +43,7 @@ from kyc_ocr.checks.base import (
     first_field,
 )
 from kyc_ocr.checks.compare import compare_number
-from kyc_ocr.checks.dates import impossible_date_lines, possible_readings
+from kyc_ocr.checks.dates import date_like, impossible_date_lines, possible_readings
 from kyc_ocr.domain import ExtractedDocument, Field, FieldRereader, FieldSource, Reread
 from kyc_ocr.extract.labels import fold
 
@@ -139,7 +139,19 @@ def planned_rereads(documents: Sequence[ExtractedDocument]) -> list[tuple[Extrac
             if other is not doc:
                 plan.extend((doc, f, h) for f, h in name_hypotheses(doc, other) if f.source is FieldSource.VISUAL)
         plan.extend((doc, line, h) for line, bad in impossible_date_lines(doc) for h in possible_readings(line.value, bad))
+        plan.extend(birth_date_hypotheses(doc, documents))
     return plan
+
+
+def birth_date_hypotheses(doc: ExtractedDocument, documents: Sequence[ExtractedDocument]
+                          ) -> list[tuple[ExtractedDocument, Field, str]]:
+    """``doc``'s visually read date of birth against each other date of birth the customer's documents
+    give, written as ``doc`` prints its own (``09.03.1966`` read, ``09.03.1986`` tested)."""
+    mine = doc.fields.get("date_of_birth")
+    if mine is None or mine.source is not FieldSource.VISUAL or not mine.raw:
+        return []
+    others = {v for d in documents if d is not doc and (v := d.value("date_of_birth")) and v != mine.value}
+    return [(doc, mine, h) for v in sorted(others) if (h := date_like(v, mine.raw, mine.value)) is not None]
 
 
 def first_reread(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocument, Field, str]],
@@ -178,5 +190,5 @@ class RereadTable:
         return self.entries.get((document.sha256, field.name, hypothesis))
 
 
-__all__ = ["NAME_FIELDS", "RereadTable", "cased_like", "first_reread", "full_names", "name_hypotheses",
+__all__ = ["NAME_FIELDS", "RereadTable", "birth_date_hypotheses", "cased_like", "first_reread", "full_names", "name_hypotheses",
            "planned_rereads"]

@@ -234,3 +234,22 @@ def test_any_marks_lets_a_hyphen_be_read_as_a_space() -> None:
     logp = np.log(onehot / onehot.sum(axis=1, keepdims=True))
     assert text_cost(logp, "A-B", charset) > 8.0
     assert text_cost(logp, "A-B", charset, any_marks=True) == 0.0
+
+
+def test_a_birth_date_misread_on_one_document_is_settled_by_its_pixels() -> None:
+    card = ExtractedDocument("id.png", "c" * 64, "image/png", "id_card", None, {
+        "date_of_birth": Field("date_of_birth", "1986-03-09", "09.03.1986", 0.98, box=(1, 2, 3, 4))})
+    form = ExtractedDocument("form.jpg", "f" * 64, "image/jpeg", "application_form", None, {
+        "date_of_birth": Field("date_of_birth", "1966-03-09", "09/03/1966", 0.81, box=(1, 2, 3, 4))})
+    plan = [(d.source, f.name, h) for d, f, h in planned_rereads([card, form])]
+    # each document's date tested as it prints dates: the form with slashes, the card with dots
+    assert ("form.jpg", "date_of_birth", "09/03/1986") in plan and ("id.png", "date_of_birth", "09.03.1966") in plan
+    ctx = CheckContext(POLICY, AS_OF)
+    assert cross.same_date_of_birth([card, form], ctx).status is Status.FAIL
+
+    def table(cost: float) -> RereadTable:
+        return RereadTable({(form.sha256, "date_of_birth", "09/03/1986"): Reread("09/03/1966", "09/03/1986", cost)})
+
+    r = cross.same_date_of_birth([card, form], dataclasses.replace(ctx, reread=table(1.2)))
+    assert r.status is Status.PASS and r.evidence["reread"][0]["tested"] == "09/03/1986" and "1986-03-09" in r.detail
+    assert cross.same_date_of_birth([card, form], dataclasses.replace(ctx, reread=table(8.0))).status is Status.FAIL
