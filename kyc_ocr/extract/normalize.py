@@ -122,6 +122,17 @@ def _close_digit_gaps(text: str) -> str:
     return re.sub(r"(?<=\d) (?=\d)", "", text)
 
 
+def _comma_for_dot(text: str) -> str:
+    """A comma OCR read between the digit groups of a dotted date is the dot (``12.07,1999``).
+
+    >>> _comma_for_dot("12.07,1999"), _comma_for_dot("12,07.1999"), _comma_for_dot("MARCH 3, 2001")
+    ('12.07.1999', '12.07.1999', 'MARCH 3, 2001')
+    """
+    if not re.fullmatch(r"\d{1,4}[.,]\d{1,2}[.,]\d{2,4}", text) or "." not in text:
+        return text
+    return text.replace(",", ".")
+
+
 def _expand_compact(text: str, order: str) -> str:
     """``740812`` / ``19740812`` -> separated parts in the given order; so are eight digits of which OCR
     lost one separator (``08/101939``): two groups cannot be a day, a month and a year otherwise.
@@ -184,7 +195,7 @@ def normalize_date(text: str, order: str = "DMY", *, kind: str = "any", today: d
     if sorted(order) != ["D", "M", "Y"] or kind not in _KINDS:
         raise InputError(f"bad date order {order!r} or kind {kind!r}")
     today = today or dt.date.today()
-    folded = _expand_compact(_close_digit_gaps(re.sub(r"\s+", " ", _fold(text)).strip()), order)
+    folded = _expand_compact(_comma_for_dot(_close_digit_gaps(re.sub(r"\s+", " ", _fold(text)).strip())), order)
     cleaned = _english_months(folded)
     year_first = bool(re.match(r"\s*\d{4}\b", cleaned)) or order.startswith("Y")
     digits_only = re.sub(r"[^0-9]", " ", cleaned).split()
