@@ -108,19 +108,55 @@ def in_context(read: str, value: str, hypothesis: str) -> str | None:
 
     >>> in_context("Rizickova", "R0ziCkovà", "Růžičková")
     'Růžičková'
+
+    and to a whole neighbouring word when that brings the part closer to ``value`` (an alignment
+    that starts at a word boundary inside a misread name):
+
+    >>> in_context("Willian de Legos", "Wilum de Legnos", "William de Legros")
+    'William de Legros'
     """
     if not read or not value:
         return None
-    found = fuzz.partial_ratio_alignment(_upper(value), _upper(read))
+    up_value, up_read = _upper(value), _upper(read)
+    found = fuzz.partial_ratio_alignment(up_value, up_read)
     if found is None or found.score < MIN_ALIGNMENT:
         return None
     start, end = found.dest_start, found.dest_end
+    while start < end and read[start] == " ":
+        start += 1
+    while end > start and read[end - 1] == " ":
+        end -= 1
     while 0 < start < end and _same_kind(read[start - 1], read[start]):
         start -= 1
     while start < end < len(read) and _same_kind(read[end - 1], read[end]):
         end += 1
+    start, end = _closer_with_neighbours(up_read, up_value, start, end)
     shown = read[start:end]
     return read[:start] + respaced(punctuated(hypothesis, shown), shown) + read[end:]
+
+
+def _closer_with_neighbours(read: str, value: str, start: int, end: int) -> tuple[int, int]:
+    """``read[start:end]`` grown by the whole word before or after it (across one space) while that
+    makes it read closer to ``value``."""
+    def score(a: int, b: int) -> float:
+        return fuzz.ratio(value, read[a:b])
+
+    grown = True
+    while grown:
+        grown = False
+        if start > 1 and read[start - 1] == " " and read[start - 2].isalpha():
+            a = start - 1
+            while a > 0 and read[a - 1].isalpha():
+                a -= 1
+            if score(a, end) > score(start, end):
+                start, grown = a, True
+        if end < len(read) - 1 and read[end] == " " and read[end + 1].isalpha():
+            b = end + 1
+            while b < len(read) and read[b].isalpha():
+                b += 1
+            if score(start, b) > score(start, end):
+                end, grown = b, True
+    return start, end
 
 
 def _crop(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
