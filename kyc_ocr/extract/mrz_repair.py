@@ -47,6 +47,9 @@ SEX_FOR = {"H": "M", "N": "M", "K": FILLER}
 # digit can tell them apart, so a search could not confirm them (K in padding is fixed by position).
 AMBIGUOUS = {"0": "OD", "O": "0", "D": "0", "Q": "0O", "1": "I", "I": "1", "8": "B", "B": "8",
              "5": "S", "S": "5", "2": "Z", "Z": "2", "C": FILLER}
+# Letters read as a filler (X's crossing strokes blur into a chevron); tried only for a filler
+# inside a field, between two other characters. K is left out: its value is a filler's plus 20.
+INNER_FILLER = "XCEL"
 # Glyphs a filler is misread as in the padding of a name field.
 FILLER_LOOKALIKES = set("KCELX(")
 MAX_TRIALS = 6000
@@ -213,12 +216,22 @@ def _fix_lengths(lines: list[str], layout: Layout, fixes: list[Correction]) -> l
     return lines
 
 
+def _alternatives(line: str, pos: int) -> str:
+    """What the character at ``pos`` may have been misread from: :data:`AMBIGUOUS`, and for a filler
+    standing between two other characters (``M<8935127``: no field has a gap) the letters a filler
+    is mistaken for (:data:`INNER_FILLER`)."""
+    ch = line[pos]
+    if ch == FILLER and 0 < pos < len(line) - 1 and FILLER not in (line[pos - 1], line[pos + 1]):
+        return AMBIGUOUS.get(ch, "") + INNER_FILLER
+    return AMBIGUOUS.get(ch, "")
+
+
 def _search_positions(lines: list[str], layout: Layout, failing: set[str]) -> list[tuple[int, int]]:
     """Alphanumeric positions with a confusable character whose checks all fail."""
     positions = []
     for li, line in enumerate(lines):
-        for pos, ch in enumerate(line):
-            if layout.char_class(li, pos) != "X" or ch not in AMBIGUOUS:
+        for pos, _ch in enumerate(line):
+            if layout.char_class(li, pos) != "X" or not _alternatives(line, pos):
                 continue
             names = {c.name for c in layout.covering_checks(li, pos)}
             if names and names <= failing:
@@ -236,7 +249,7 @@ def _search_confusions(lines: list[str], layout: Layout, fixes: list[Correction]
     for k in range(1, MAX_CHANGES + 1):
         solutions: list[list[str]] = []
         for combo in itertools.combinations(positions, k):
-            for subs in itertools.product(*(AMBIGUOUS[lines[li][pos]] for li, pos in combo)):
+            for subs in itertools.product(*(_alternatives(lines[li], pos) for li, pos in combo)):
                 trials += 1
                 if trials > MAX_TRIALS:
                     log.debug("MRZ repair search stopped after %d trials", MAX_TRIALS)

@@ -182,3 +182,11 @@ def test_fillers_read_as_c_between_words_are_padding() -> None:
     m = parse_mrz("P<UTOMACEDO<LEITE<<ISMAEL<C<<<<<<<<<<<<<<<<<\n"
                   "Y66U7J2121UTO0008213M3108262<<<<<<<<<<<<<<<2", today=dt.date(2026, 6, 30))
     assert m.given_names == "ISMAEL C"
+
+
+def test_a_letter_read_as_a_filler_inside_the_number_is_found_by_the_check_digits() -> None:
+    # a clean synthetic ID card back: the X of MX8935127 read as '<' (a field has no inner gap)
+    m = parse_mrz("I<UTOM<89351278<<<<<<<<<<<<<<<\n7811218F2812036UTO<<<<<<<<<<<4\n"
+                  "VAN<DER<KLOPPERT<<MAARTJE<<<<<", today=dt.date(2026, 6, 30))
+    assert m.valid and m.document_number == "MX8935127"
+    assert [(c.before, c.after, c.why) for c in m.corrections] == [("<", "X", "check digits confirm")]
