@@ -118,15 +118,16 @@ def _homoglyph(ch: str) -> str:
 def _padding_start(names: str) -> int:
     """Where the padding of a name field starts (``len(names)`` when it has none).
 
-    Padding is what follows ``<<<``, or an earlier run of "words" that are one look-alike
-    glyph repeated (``C<CC<CC<CCC``: fillers read as ``C``) ending the field, when the run is
-    three words long or one word has two letters or more: no name is ``CC``, while a lone
-    ``C`` may be an initial.
+    Padding is what follows ``<<<``, or an earlier run of at least three "words" that are each
+    one look-alike glyph repeated (``C<CC<CC<CCC``: fillers read as ``C``) ending the field: no
+    one's names end so, while one or two such words may be initials (``JOHN<C``, ``ANNA<CC``).
 
     >>> _padding_start("MACEDO<LEITE<<ISMAEL<C<CC<CC<CCC<<<<<<<")
     20
     >>> f = "SMITH<<JOHN<C<<<<<<<<"; _padding_start(f), f.find("<<<")
     (13, 13)
+    >>> _padding_start("A<<CC<<<<<<<<<")
+    5
     >>> _padding_start("LEE<<ALEX<LEE<<<<<")
     13
     """
@@ -136,8 +137,7 @@ def _padding_start(names: str) -> int:
     run = 0
     while run < len(words) - 1 and (w := words[-1 - run]) and w[0] in FILLER_LOOKALIKES and w == w[0] * len(w):
         run += 1
-    noise = words[len(words) - run:]
-    if run >= 3 or any(len(w) >= 2 for w in noise):
+    if run >= 3:
         return len(FILLER.join(words[: len(words) - run]))
     return end
 
