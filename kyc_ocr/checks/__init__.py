@@ -102,6 +102,7 @@ def run_checks(
         raise InputError("no documents to check: give at least one extracted document")
     patterns = {**policy.number_patterns, **(number_patterns or {})}
     ctx = CheckContext(policy, as_of, patterns, lookup, customer_id, reread)
+    documents = [document.mrz_number_from_visual(d, tuple(documents), ctx) for d in documents]
     results: list[CheckResult] = []
     for name in policy.enabled_checks:
         if name in ("mrz_matches_visual", "barcode_matches_visual"):

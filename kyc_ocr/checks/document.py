@@ -8,6 +8,7 @@ nothing to compare returns SKIP and says why.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -171,6 +172,44 @@ def _against_mrz(field_name: str, printed: str, mrz_value: str, truncated: bool,
     if field_name == "sex":
         return compare_codes(printed, mrz_value, "sex")
     return compare_number(printed, mrz_value)
+
+
+def mrz_number_from_visual(doc: ExtractedDocument, others: tuple[ExtractedDocument, ...], ctx: CheckContext
+                           ) -> ExtractedDocument:
+    """``doc`` with its MRZ's document number as the visual zone prints it (here or on the other side),
+    when the two differ only by characters OCR confuses (or fillers) and the printed number makes
+    every check digit pass (:func:`~kyc_ocr.extract.mrz_repair.with_number`); else ``doc`` itself.
+
+    ICAO check digits cannot tell ``XX`` from ``<<`` or ``G`` from ``6`` (their values differ by
+    multiples of 10 at weights that sum to 10); the printed zone can. The ``mrz`` field keeps the
+    OCR text as ``raw``; the checks then judge the settled MRZ.
+    """
+    from kyc_ocr.extract.mrz_layout import LAYOUTS
+    from kyc_ocr.extract.mrz_repair import with_number
+
+    own = doc.fields.get("document_number")
+    partner = visual_partner(doc, others)
+    printed = own if own is not None and own.source is FieldSource.VISUAL else (
+        partner.fields.get("document_number") if partner is not None else None)
+    if "mrz" not in doc.fields or printed is None or not printed.value.strip():
+        return doc
+    try:
+        mrz = _parse(doc, ctx)
+    except InputError:
+        return doc
+    number = normalize_number(printed.value)
+    if number == mrz.document_number or len(number) > 9:
+        return doc
+    lines = with_number(list(mrz.lines), LAYOUTS[mrz.format], number)
+    if lines is None:
+        return doc
+    fields = {**doc.fields, "mrz": dataclasses.replace(doc.fields["mrz"], value="\n".join(lines))}
+    for key in ("document_number", "document_number_mrz"):
+        f = doc.fields.get(key)
+        if f is not None and f.source is FieldSource.MRZ:
+            fields[key] = dataclasses.replace(f, value=number)
+    log.debug("%s: MRZ document number settled by the printed one", doc.source)
+    return dataclasses.replace(doc, fields=fields)
 
 
 def mrz_matches_visual(
@@ -361,7 +400,9 @@ def corroboration(doc: ExtractedDocument, f: Field, others: tuple[ExtractedDocum
                   ) -> dict[str, Any] | None:
     """Another reading that confirms the value of ``f`` (a field of ``doc``), as evidence; ``None`` if none does.
 
-    A field read unsurely is confirmed by, in this order: the MRZ of this document or of its
+    An MRZ read unsurely is confirmed when every one of its check digits verifies (what they do not
+    cover, the names, ``mrz_matches_visual`` compares). Another field read unsurely is confirmed
+    by, in this order: the MRZ of this document or of its
     other side giving the same value (names after ICAO transliteration); the same field read
     with at least ``min_field_confidence`` (or confirmed by its own MRZ) on another of the
     customer's documents (or a barcode) with the same value; or such a reading re-read from this
@@ -369,6 +410,12 @@ def corroboration(doc: ExtractedDocument, f: Field, others: tuple[ExtractedDocum
     :mod:`kyc_ocr.checks.reread`).
     """
     t = ctx.policy.thresholds
+    if f.name == "mrz":
+        try:
+            valid = _parse(doc, ctx).valid
+        except InputError:
+            valid = False
+        return {"by": "check_digits", "document": doc_ref(doc)} if valid else None
     by_mrz = _mrz_confirmation(doc, f, others, ctx)
     if by_mrz is not None:
         return by_mrz

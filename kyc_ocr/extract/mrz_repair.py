@@ -216,6 +216,38 @@ def _fix_lengths(lines: list[str], layout: Layout, fixes: list[Correction]) -> l
     return lines
 
 
+def _lookalike(old: str, new: str) -> bool:
+    """Whether OCR could have read ``new`` as ``old`` (a confusable pair, or a filler either way)."""
+    pairs = {(old, new), (new, old)}
+    return (old == FILLER or (new == FILLER and old in FILLER_LOOKALIKES)
+            or any(b in AMBIGUOUS.get(a, "") or DIGIT_FOR.get(a) == b or LETTER_FOR.get(a) == b for a, b in pairs))
+
+
+def with_number(lines: list[str], layout: Layout, number: str) -> list[str] | None:
+    """``lines`` with the document number field holding ``number`` (filler-padded), when every
+    changed character is one OCR could have misread it as and every check digit then passes;
+    ``None`` otherwise. The visual zone's reading can so settle what check digits cannot (``XX``
+    read ``<<`` or ``G`` read ``6`` change no 7-3-1 check digit).
+
+    >>> with_number(["I<UTO<<09752276<<<<<<<<<<<<<<<", "5401082M2711117UTO<<<<<<<<<<<4",
+    ...              "BACHANEK<<JEREMI<KAROL<<<<<<<<"], LAYOUTS["TD1"], "XX0975227")[0]
+    'I<UTOXX09752276<<<<<<<<<<<<<<<'
+    >>> with_number(["I<UTO<<09752276<<<<<<<<<<<<<<<", "5401082M2711117UTO<<<<<<<<<<<4",
+    ...              "BACHANEK<<JEREMI<KAROL<<<<<<<<"], LAYOUTS["TD1"], "XX0975228") is None
+    True
+    """
+    spec = layout.field("document_number")
+    if not number.isalnum() or len(number) > spec.length:
+        return None
+    line = lines[spec.line]
+    old, new = line[spec.start : spec.start + spec.length], number.upper().ljust(spec.length, FILLER)
+    if old == new or not all(a == b or _lookalike(a, b) for a, b in zip(old, new, strict=True)):
+        return None
+    out = list(lines)
+    out[spec.line] = line[: spec.start] + new + line[spec.start + spec.length :]
+    return out if all(evaluate_checks(layout, out).values()) else None
+
+
 def _alternatives(line: str, pos: int) -> str:
     """What the character at ``pos`` may have been misread from: :data:`AMBIGUOUS`, and for a filler
     standing between two other characters (``M<8935127``: no field has a gap) the letters a filler
@@ -309,4 +341,4 @@ def _most_plausible(solutions: list[list[str]], lines: list[str], layout: Layout
     return scored[0][1]
 
 
-__all__ = ["Correction", "repair_lines", "LAYOUTS"]
+__all__ = ["LAYOUTS", "Correction", "repair_lines", "with_number"]

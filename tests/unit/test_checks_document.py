@@ -293,3 +293,29 @@ def test_an_unsure_reading_its_own_mrz_confirms_may_confirm_another_document() -
     no_mrz = mkdoc("passport.png", "passport", {"surname": "ERIKSSON"}, template="uto-passport-td3")
     no_mrz.fields["surname"] = fld("surname", "ERIKSSON", conf=0.4)
     assert document.required_fields(form, ctx, (form, no_mrz)).status is Status.WARN
+
+
+def test_the_printed_number_settles_what_the_mrz_check_digits_cannot() -> None:
+    from kyc_ocr.checks import run_checks
+
+    # a clean synthetic card: XX read as << on the back; X (33) twice at weights 7 and 3 leaves the
+    # check digit as it is, so the MRZ verifies while its number does not fit the card's pattern
+    read = "I<UTO<<09752276<<<<<<<<<<<<<<<\n5401082M2711117UTO<<<<<<<<<<<4\nBACHANEK<<JEREMI<KAROL<<<<<<<<"
+    back = mkdoc("back.png", "id_card", {"mrz": read}, template="uto-id-td1-back",
+                 extra=(fld("document_number", "0975227", source=FieldSource.MRZ),))
+    front = mkdoc("front.png", "id_card", {"surname": "BACHANEK", "given_names": "JEREMI KAROL",
+                                           "document_number": "XX0975227", "date_of_birth": "1954-01-08",
+                                           "date_of_expiry": "2027-11-11", "sex": "M", "nationality": "UTO"},
+                  template="uto-id-td1-front")
+    settled = document.mrz_number_from_visual(back, (front, back), CTX)
+    assert settled.value("document_number") == "XX0975227"
+    assert settled.fields["mrz"].value.startswith("I<UTOXX0975227") and settled.fields["mrz"].raw == read
+    got = {c.name: c.status for c in run_checks([front, back], policy=POLICY, as_of=AS_OF)
+           if c.evidence.get("document", c.evidence).get("source") == "back.png"}
+    assert got["mrz_check_digits"] is Status.PASS and got["mrz_matches_visual"] is Status.PASS
+    assert got["document_number_format"] is Status.PASS
+    # a printed number that differs by more than look-alikes settles nothing
+    other = mkdoc("front.png", "id_card", {"document_number": "XX0975228"}, template="uto-id-td1-front")
+    assert document.mrz_number_from_visual(back, (other, back), CTX) is back
+    # alone, the back keeps what its MRZ says
+    assert document.mrz_number_from_visual(back, (back,), CTX) is back
