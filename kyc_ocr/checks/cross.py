@@ -166,10 +166,13 @@ def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> Ch
     evidence = {"reference": {**doc_fields(ref_doc, ref_fields), "name": ref_name, "partial": ref_partial},
                 "compared": comparisons, "thresholds": thresholds}
     faint = [f["name"] for f in worst["fields"].values() if f["confidence"] < t.min_field_confidence]
+    faint_ref = [n for n in ref_fields if ref_doc.fields[n].confidence < t.min_field_confidence]
     doubt = worst.get("reread_doubt")
-    if status is Status.FAIL and faint:  # a name read this unsurely cannot prove another person: a person looks
-        status = Status.WARN
+    if status is Status.FAIL and (faint or faint_ref):  # a name read this unsurely (on either document)
+        status = Status.WARN                              # cannot prove another person: a person looks
         evidence["low_confidence_fields"] = faint
+        if faint_ref:
+            evidence["low_confidence_reference_fields"] = faint_ref
     elif status is Status.FAIL and doubt:  # nor one whose pixels may well say the reference's spelling
         status = Status.WARN
         evidence["reread_doubt"] = doubt
@@ -189,9 +192,10 @@ def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> Ch
     else:
         detail = (f"{worst['source']} names {worst['name']!r}, {ref_doc.source} names {ref_name!r}: score "
                   f"{worst['score']:.2f} (pass at {t.name_pass}, review at {t.name_warn}){partial_note}{reread_note}")
-        if faint:
-            detail += (f"; {worst['source']}'s {', '.join(faint)} read with confidence under "
-                       f"{t.min_field_confidence}: not enough to reject on")
+        if faint or faint_ref:
+            unsure = [f"{worst['source']}'s {n}" for n in faint] + [f"{ref_doc.source}'s {n}" for n in faint_ref]
+            detail += (f"; {', '.join(unsure)} read with confidence under {t.min_field_confidence}: "
+                       f"not enough to reject on")
         elif status is Status.WARN and doubt:
             costs = ", ".join(f"{d['field']} {d['cost']:.1f}" for d in doubt)
             detail += (f"; re-read, the pixels give the reference's spelling at a cost of {costs} nats: over "

@@ -253,3 +253,15 @@ def test_a_birth_date_misread_on_one_document_is_settled_by_its_pixels() -> None
     r = cross.same_date_of_birth([card, form], dataclasses.replace(ctx, reread=table(1.2)))
     assert r.status is Status.PASS and r.evidence["reread"][0]["tested"] == "09/03/1986" and "1986-03-09" in r.detail
     assert cross.same_date_of_birth([card, form], dataclasses.replace(ctx, reread=table(8.0))).status is Status.FAIL
+
+
+def test_a_reference_name_read_with_low_confidence_cannot_reject_either() -> None:
+    passport = _named("passport.jpg", "passport", "CANO", "MARTA", "a")  # the reference: a passport photo
+    stmt = _named("stmt.jpg", "application_form", "Cano", "Anna", "b")
+    ctx = CheckContext(POLICY, AS_OF)
+    assert cross.same_person([passport, stmt], ctx).status is Status.FAIL  # read surely: another name
+    faint = dataclasses.replace(passport, fields={**passport.fields, "given_names": dataclasses.replace(
+        passport.fields["given_names"], confidence=0.56)})
+    r = cross.same_person([faint, stmt], ctx)
+    assert r.status is Status.WARN and r.evidence["low_confidence_reference_fields"] == ["given_names"]
+    assert "passport.jpg's given_names read with confidence under 0.6" in r.detail
