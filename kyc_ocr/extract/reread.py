@@ -36,7 +36,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PAD_X, PAD_Y = 2.0, 0.15  # of the box height: a value cut from a longer line has an estimated span
+# Padding, in box heights. A value cut from a longer line ("Nom : CAMUS") has an estimated span whose start
+# may fall inside it: 2 heights to the left. To the right only a little: blank paper past the end lets a
+# hypothesis with a character added there cost little (measured: benchmarks/calibrate_reread.py).
+PAD_LEFT, PAD_RIGHT, PAD_Y = 2.0, 0.3, 0.15
 MIN_ALIGNMENT = 60.0  # the re-read must still show the field's value (partial ratio, 0-100)
 # Names: the checks compare them with accents folded (kyc_ocr.checks.names), so a re-read tests the
 # letters and lets each carry any accent (a passport's misread Ü does not count against a printed Ů).
@@ -163,7 +166,7 @@ def _crop(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarr
     x0, y0, x1, y1 = box
     h = max(1.0, y1 - y0)
     H, W = image.shape[:2]
-    left, right = max(0, int(x0 - PAD_X * h)), min(W, int(np.ceil(x1 + PAD_X * h)))
+    left, right = max(0, int(x0 - PAD_LEFT * h)), min(W, int(np.ceil(x1 + PAD_RIGHT * h)))
     top, bottom = max(0, int(y0 - PAD_Y * h)), min(H, int(np.ceil(y1 + PAD_Y * h)))
     if right - left < 4 or bottom - top < 4:
         return None
@@ -176,18 +179,18 @@ def _rectified(image: np.ndarray, quad: Quad) -> np.ndarray | None:
 
     >>> img = np.zeros((60, 100), np.uint8); img[20:30, 10:50] = 255
     >>> out = _rectified(img, ((10, 20), (50, 20), (50, 30), (10, 30)))
-    >>> out.shape, int(out[4:6, 21:59].min())  # 10 + 2 x 1.5 rows, 40 + 2 x 20 columns
-    ((13, 80), 255)
+    >>> out.shape, int(out[4:6, 21:59].min())  # 10 + 2 x 1.5 rows, 20 + 40 + 3 columns
+    ((13, 63), 255)
     """
     q = np.asarray(quad, dtype=np.float32)
     w = float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[3])))
     h = float(max(np.linalg.norm(q[3] - q[0]), np.linalg.norm(q[2] - q[1])))
     if w < 4 or h < 4:
         return None
-    px, py = PAD_X * h, PAD_Y * h
+    left, right, py = PAD_LEFT * h, PAD_RIGHT * h, PAD_Y * h
     rect = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
-    to_image = cv2.getPerspectiveTransform(rect, q) @ np.array([[1, 0, -px], [0, 1, -py], [0, 0, 1]])
-    size = (round(w + 2 * px), round(h + 2 * py))
+    to_image = cv2.getPerspectiveTransform(rect, q) @ np.array([[1, 0, -left], [0, 1, -py], [0, 0, 1]])
+    size = (round(w + left + right), round(h + 2 * py))
     return cv2.warpPerspective(image, to_image, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                borderMode=cv2.BORDER_REPLICATE)
 
