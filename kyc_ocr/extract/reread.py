@@ -36,10 +36,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Padding, in box heights. A value cut from a longer line ("Nom : CAMUS") has an estimated span whose start
-# may fall inside it: 2 heights to the left. To the right only a little: blank paper past the end lets a
-# hypothesis with a character added there cost little (measured: benchmarks/calibrate_reread.py).
-PAD_LEFT, PAD_RIGHT, PAD_Y = 2.0, 0.3, 0.15
+# Padding, in box heights: a value cut from a longer line ("Nom : CAMUS", "né le 18/11/1953") has an
+# estimated span that may start or end inside it; a crop that cuts the value's last digit off would let any
+# digit there cost little. The price: blank paper past the end lets a character *added* there cost little
+# too (measured: benchmarks/calibrate_reread.py; README).
+PAD_LEFT, PAD_RIGHT, PAD_Y = 2.0, 2.0, 0.15
 MIN_ALIGNMENT = 60.0  # the re-read must still show the field's value (partial ratio, 0-100)
 # Names: the checks compare them with accents folded (kyc_ocr.checks.names), so a re-read tests the
 # letters and lets each carry any accent (a passport's misread Ü does not count against a printed Ů).
@@ -179,8 +180,8 @@ def _rectified(image: np.ndarray, quad: Quad) -> np.ndarray | None:
 
     >>> img = np.zeros((60, 100), np.uint8); img[20:30, 10:50] = 255
     >>> out = _rectified(img, ((10, 20), (50, 20), (50, 30), (10, 30)))
-    >>> out.shape, int(out[4:6, 21:59].min())  # 10 + 2 x 1.5 rows, 20 + 40 + 3 columns
-    ((13, 63), 255)
+    >>> out.shape, int(out[4:6, 21:59].min())  # 10 + 2 x 1.5 rows, 20 + 40 + 20 columns
+    ((13, 80), 255)
     """
     q = np.asarray(quad, dtype=np.float32)
     w = float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[3])))
