@@ -24,7 +24,8 @@ _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _TEXT_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*([A-Z]{3,5})\.?\s*(?:/\s*[A-Z]{3,5}\.?\s*)?(\d{4})(?!\d)")
 
 
-def _fold(text: str) -> str:
+def ascii_upper(text: str) -> str:
+    """``text`` in ASCII capitals (``Août`` -> ``AOUT``), as the date and word patterns read it."""
     return anyascii(text).upper()
 
 
@@ -43,7 +44,7 @@ def invalid_dates_in(text: str) -> list[str]:
     neither day/month nor month/day order gives a real date.
     """
     out: list[str] = []
-    upper = _fold(text)
+    upper = ascii_upper(text)
     for m in _NUMERIC_DATE.finditer(upper):
         a, sep, b, year = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
         ok = _valid(year, b, a) if sep == "." else _valid(year, b, a) or _valid(year, a, b)
@@ -60,7 +61,7 @@ def invalid_dates_in(text: str) -> list[str]:
 
 
 def _count_dates(text: str) -> int:
-    upper = _fold(text)
+    upper = ascii_upper(text)
     return sum(len(p.findall(upper)) for p in (_NUMERIC_DATE, _ISO_DATE, _TEXT_DATE))
 
 
@@ -133,4 +134,4 @@ def impossible_date_lines(doc: ExtractedDocument) -> Iterator[tuple[Field, str]]
                             page.page, bbox_of(line.quad), line.quad), bad
 
 
-__all__ = ["date_like", "impossible_date_lines", "invalid_dates_in", "possible_readings"]
+__all__ = ["ascii_upper", "date_like", "impossible_date_lines", "invalid_dates_in", "possible_readings"]

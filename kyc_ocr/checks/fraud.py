@@ -17,12 +17,11 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from anyascii import anyascii
 from rapidfuzz.distance import Levenshtein
 
 from kyc_ocr.checks.base import CheckContext, doc_ref, field_ref, parse_iso, skip
 from kyc_ocr.checks.compare import DATE_FIELDS
-from kyc_ocr.checks.dates import impossible_date_lines, invalid_dates_in, possible_readings
+from kyc_ocr.checks.dates import ascii_upper, impossible_date_lines, invalid_dates_in, possible_readings
 from kyc_ocr.checks.document import age_at, is_identity
 from kyc_ocr.checks.reread import first_reread
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Status, TextLine
@@ -31,10 +30,6 @@ log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W_]+")
 _DIGIT_AS_LETTER = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "3": "E", "4": "A"})
-
-
-def _fold(text: str) -> str:
-    return anyascii(text).upper()
 
 
 def _matches(word: str, token: str) -> bool:
@@ -47,11 +42,11 @@ def _matches(word: str, token: str) -> bool:
 
 def find_specimen_words(text: str, words: Sequence[str]) -> list[tuple[str, str]]:
     """Specimen words found in ``text`` as (word, as printed), accents folded, whole words only."""
-    folded_words = [_fold(w) for w in words]
+    folded_words = [ascii_upper(w) for w in words]
     hits: list[tuple[str, str]] = []
     for m in _WORD.finditer(text):
         printed = m.group(0)
-        token = _fold(printed)
+        token = ascii_upper(printed)
         if any(ch.isalpha() for ch in token):
             token = token.translate(_DIGIT_AS_LETTER)
         for word in folded_words:
@@ -75,14 +70,14 @@ def _zone(key: str) -> str:
 def _line_zone(line: TextLine, page_no: int, doc: ExtractedDocument) -> str:
     """Which kind of field an OCR line belongs to: by its text (the field's value or raw text)
     or by its centre lying in the field's box."""
-    text = _fold(line.text).strip()
+    text = ascii_upper(line.text).strip()
     x0, y0, x1, y1 = line.bbox
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     for key, f in doc.fields.items():
         zone = _zone(key)
         if zone == "other":
             continue
-        values = [v for v in (_fold(f.value), _fold(f.raw)) if v]
+        values = [v for v in (ascii_upper(f.value), ascii_upper(f.raw)) if v]
         if len(text) >= 3 and any(text in v or (v in text and 2 * len(v) >= len(text)) for v in values):
             return zone
         if f.box is not None and f.page == page_no and f.box[0] <= cx <= f.box[2] and f.box[1] <= cy <= f.box[3]:

@@ -31,7 +31,17 @@ import cv2
 import numpy as np
 
 from kyc_ocr.config import Settings
-from kyc_ocr.domain import ExtractedDocument, Field, Page, PageImage, Quad, TemplateMatch, TextLine
+from kyc_ocr.domain import (
+    ExtractedDocument,
+    Field,
+    Page,
+    PageImage,
+    Quad,
+    TemplateMatch,
+    TextLine,
+    bbox_of,
+    quad_from_box,
+)
 from kyc_ocr.errors import InputError, KycError
 from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
 from kyc_ocr.timing import stage
@@ -76,19 +86,22 @@ def _prepare(pages: list[PageImage], options: Any = None) -> list[PageImage]:
     return list(prepare(pages, options=options))
 
 
+def _quad_to_original(quad: Quad, image: PageImage) -> Quad:
+    """Map four corners from prepared-page pixels to the decoded page (through the page's homography)."""
+    if np.allclose(image.transform, np.eye(3)):
+        return quad
+    pts = cv2.perspectiveTransform(np.asarray([quad], dtype=np.float64), np.asarray(image.transform, np.float64))[0]
+    tl, tr, br, bl = ((float(x), float(y)) for x, y in pts)
+    return (tl, tr, br, bl)
+
+
 def _to_original(box: Any, image: PageImage) -> tuple[Any, Quad | None]:
-    """Map a box from prepared-page pixels to the decoded page (through the page's homography):
-    its bounding box there, and its four corners (top-left first, clockwise)."""
+    """Map a box from prepared-page pixels to the decoded page: its bounding box there, and its four
+    corners (top-left first, clockwise)."""
     if box is None:
         return None, None
-    x0, y0, x1, y1 = box
-    corners = np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], dtype=np.float64)
-    if not np.allclose(image.transform, np.eye(3)):
-        corners = cv2.perspectiveTransform(corners, np.asarray(image.transform, dtype=np.float64))
-    pts = corners[0]
-    tl, tr, br, bl = ((float(x), float(y)) for x, y in pts)
-    quad: Quad = (tl, tr, br, bl)
-    return (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())), quad
+    quad = _quad_to_original(quad_from_box(box), image)
+    return bbox_of(quad), quad
 
 
 def _boxes_to_original(fields: dict[str, Field], prepared: Sequence[PageImage]) -> dict[str, Field]:
@@ -272,12 +285,7 @@ def _lines_to_original(pages: Sequence[Page], prepared: Sequence[PageImage]) -> 
         if image is None or np.allclose(image.transform, np.eye(3)):
             out.append(page)
             continue
-        h = np.asarray(image.transform, dtype=np.float64)
-        lines = []
-        for ln in page.lines:
-            pts = cv2.perspectiveTransform(np.asarray([ln.quad], dtype=np.float64), h)[0]
-            tl, tr, br, bl = ((float(x), float(y)) for x, y in pts)
-            lines.append(TextLine(ln.text, ln.confidence, (tl, tr, br, bl)))
+        lines = [TextLine(ln.text, ln.confidence, _quad_to_original(ln.quad, image)) for ln in page.lines]
         width, height = image.orig_size or (page.width, page.height)
         out.append(replace(page, lines=tuple(lines), width=width, height=height))
     return out
