@@ -142,7 +142,7 @@ class Verifier:
             log.info("verdict %s already covers these documents; not re-running", done.verdict_id)
             return done
         documents = self.extract(sources)
-        rereads = measure_rereads(documents, self.engine, dict(zip(shas, sources)), self.settings)
+        rereads = measure_rereads(documents, self.engine, dict(zip(shas, sources)), self.settings, day)
         with stage("checks"):
             checks = run_checks(documents, policy=self.policy, as_of=day, lookup=self.store, customer_id=customer_id,
                                 reread=rereads)

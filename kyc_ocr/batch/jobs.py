@@ -15,6 +15,7 @@ file with the same customer id repeated.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +27,12 @@ MAX_MANIFEST_BYTES = 50 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Job:
-    """One customer to verify: its id and its document files (paths travel to workers, not bytes)."""
+    """One customer to verify: its id and its document files (paths travel to workers, not bytes), and
+    the verification date the worker's re-reads are planned for (set by the runner)."""
 
     customer_id: str
     files: tuple[Path, ...]
+    as_of: dt.date | None = None
 
 
 def read_manifest(path: Path) -> list[Job]:

@@ -25,7 +25,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kyc_ocr.batch.jobs import Job
 from kyc_ocr.batch.workers import Executor, InProcessExecutor, JobOutcome, LocalExecutor
@@ -155,7 +155,7 @@ class BatchRunner:
         buffered: dict[int, JobOutcome] = {}
         next_index = 0
         try:
-            for i, outcome in executor.outcomes([job for job, _ in todo], window):
+            for i, outcome in executor.outcomes([replace(job, as_of=self.as_of) for job, _ in todo], window):
                 buffered[i] = outcome
                 while next_index in buffered:  # commit in job order: a stable, resumable result
                     job, fp = todo[next_index]

@@ -90,7 +90,8 @@ class _Extractor:
                 files = [str(p) for p in job.files]
                 docs = extract(files, settings=self.settings, engine=self.engine)
                 # pixels are re-read here, where the engine and the files are; the parent only looks up
-                rereads = measure_rereads(docs, self.engine, {d.sha256: f for d, f in zip(docs, files)}, self.settings)
+                rereads = measure_rereads(docs, self.engine, {d.sha256: f for d, f in zip(docs, files)}, self.settings,
+                                          job.as_of)
             except KycError as err:
                 return JobOutcome(job.customer_id, error=f"{type(err).__name__}: {err}", times=dict(times),
                                   worker=os.getpid())

@@ -47,6 +47,7 @@ CHECK_NAMES: tuple[str, ...] = (
 
 IDENTITY_TYPES = frozenset({"passport", "id_card", "driver_license", "residence_permit", "visa"})
 PROOF_OF_ADDRESS_TYPES = frozenset({"utility_bill", "bank_statement"})
+PROOF_DATE_FIELDS = ("statement_date", "date_of_issue", "bill_date", "issue_date")  # a proof of address's date
 FORM_TYPES = frozenset({"application_form"})
 FORM_NUMBER_FIELDS = ("id_document_number", "document_number")  # where a form gives the ID number
 FULL_NAME_FIELDS = ("full_name", "name", "account_holder", "holder_name", "customer_name")  # one-line names

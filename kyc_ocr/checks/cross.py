@@ -8,6 +8,7 @@ its evidence. Fewer than two things to compare is SKIP, with the reason.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from kyc_ocr.checks.base import (
     FORM_TYPES,
     FULL_NAME_FIELDS,
     IDENTITY_TYPES,
+    PROOF_DATE_FIELDS,
     PROOF_OF_ADDRESS_TYPES,
     CheckContext,
     doc_fields,
@@ -33,14 +35,13 @@ from kyc_ocr.checks.compare import compare_mrz_name, compare_number
 from kyc_ocr.checks.dates import date_like
 from kyc_ocr.checks.document import mrz_names_cut
 from kyc_ocr.checks.names import name_similarity, partial_name_similarity
-from kyc_ocr.checks.reread import first_reread, name_hypotheses
+from kyc_ocr.checks.reread import first_reread, name_hypotheses, proof_date_hypotheses
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status
 from kyc_ocr.errors import InputError
 from kyc_ocr.extract.normalize import normalize_country, normalize_sex
 
 log = logging.getLogger(__name__)
 
-PROOF_DATE_FIELDS = ("statement_date", "date_of_issue", "bill_date", "issue_date")
 _IDENTITY_ORDER = ("passport", "id_card", "residence_permit", "driver_license", "visa")
 
 
@@ -429,7 +430,12 @@ def address_matches_proof(documents: Sequence[ExtractedDocument], ctx: CheckCont
 
 
 def proof_of_address_recent(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
-    """The newest proof of address is dated within the policy's limit and not in the future."""
+    """The newest proof of address is dated within the policy's limit and not in the future.
+
+    A date read outside the limit whose pixels, re-read, give a date within it at most
+    ``reread_max_cost`` less likely (one or two digits misread: ``16/04/2028`` for ``16/04/2026``) is
+    taken as that date, and the re-read is cited.
+    """
     name = "proof_of_address_recent"
     limit = ctx.policy.thresholds.max_proof_of_address_age_days
     dated = []
@@ -441,8 +447,13 @@ def proof_of_address_recent(documents: Sequence[ExtractedDocument], ctx: CheckCo
         when = parse_iso(f.value) if f else None
         if f is None or when is None:
             undated.append(doc_ref(doc))
-        else:
-            dated.append((when, {**doc_ref(doc), "field": field_ref(f), "age_days": (ctx.as_of - when).days}))
+            continue
+        entry = {**doc_ref(doc), "field": field_ref(f)}
+        if not 0 <= (ctx.as_of - when).days <= limit:
+            found = _reread_proof_date(doc, ctx, limit)
+            if found is not None:
+                when, entry["reread"] = found
+        dated.append((when, {**entry, "age_days": (ctx.as_of - when).days}))
     base = {"as_of": ctx.as_of.isoformat(), "max_age_days": limit, "undated": undated}
     if not dated:
         why = "no proof of address" if not undated else "no proof of address carries a readable date"
@@ -457,6 +468,20 @@ def proof_of_address_recent(documents: Sequence[ExtractedDocument], ctx: CheckCo
         return CheckResult(name, Status.FAIL, round(limit / age, 4), f"newest proof of address {newest['source']} "
                            f"is dated {when.isoformat()}, {age} days before {ctx.as_of.isoformat()} "
                            f"(limit {limit} days)", evidence)
+    reread = f"; read {newest['field']['raw']!r}, re-read as {newest['reread']['tested']!r}" if "reread" in newest else ""
     return CheckResult(name, Status.PASS, 1.0, f"{newest['source']} is dated {when.isoformat()}, {age} days old "
-                       f"(limit {limit})", evidence)
+                       f"(limit {limit}){reread}", evidence)
 
+
+def _reread_proof_date(doc: ExtractedDocument, ctx: CheckContext, limit: int) -> tuple[dt.date, dict[str, Any]] | None:
+    """The date within ``limit`` days before the verification that ``doc``'s date re-reads as most
+    cheaply (within ``reread_max_cost``), with the re-read as evidence; ``None`` when none does."""
+    max_cost = ctx.policy.thresholds.reread_max_cost
+    if ctx.reread is None or max_cost <= 0:
+        return None
+    best: tuple[float, dt.date, dict[str, Any]] | None = None
+    for f, day, text in proof_date_hypotheses(doc, ctx.as_of, limit):
+        found = ctx.reread(doc, f, text)
+        if found is not None and found.cost <= max_cost and (best is None or found.cost < best[0]):
+            best = (found.cost, day, {**found.to_dict(), "max_cost": max_cost})
+    return None if best is None else (best[1], best[2])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from anyascii import anyascii
 
@@ -122,6 +122,54 @@ def date_like(iso: str, raw: str, read_as: str) -> str | None:
                 last = g.end()
             return "".join(out) + raw[last:]
     return None
+
+
+def _digit_layout(raw: str, read_as: dt.date) -> tuple[str, ...] | None:
+    """The order the digits of ``raw`` write ``read_as`` in (``("d", "d", "m", "m", "y", "y", "y", "y")``
+    for ``08/06/2025``), whatever separators were read or lost; ``None`` when no day/month/year order fits."""
+    digits = "".join(ch for ch in raw if ch.isdigit())
+    for order in ("dmy", "mdy", "ymd"):
+        for year_width in (4, 2):
+            widths = {"d": 2, "m": 2, "y": year_width}
+            values = {"d": read_as.day, "m": read_as.month, "y": read_as.year % 10**year_width}
+            if digits == "".join(str(values[k]).zfill(widths[k]) for k in order):
+                return tuple(k for k in order for _ in range(widths[k]))
+    return None
+
+
+def slipped_dates(raw: str, read_as: str, days: Iterable[dt.date], max_slips: int = 2) -> list[tuple[dt.date, str]]:
+    """Of ``days``, those ``raw`` (read as the ISO date ``read_as``) would write with at most ``max_slips``
+    digits misread, each with ``raw`` as it would then be printed (its separators kept, read or lost);
+    fewer slips first.
+
+    >>> [text for _, text in slipped_dates("16/04/2028", "2028-04-16", [dt.date(2026, 4, 16), dt.date(2026, 3, 1)])]
+    ['16/04/2026']
+    >>> slipped_dates("13062125", "2125-06-13", [dt.date(2026, 6, 13)])  # slashes lost, two digits misread
+    [(datetime.date(2026, 6, 13), '13062026')]
+    >>> slipped_dates("08 JUN 2025", "2025-06-08", [dt.date(2026, 6, 8)])  # month names: not by digits
+    []
+    """
+    try:
+        have = dt.date.fromisoformat(read_as)
+    except ValueError:
+        return []
+    layout = _digit_layout(raw, have) if not re.search(r"[^\W\d_]", raw) else None
+    if layout is None:
+        return []
+    digits = [ch for ch in raw if ch.isdigit()]
+    out: list[tuple[int, dt.date, str]] = []
+    for day in days:
+        parts = {"d": f"{day.day:02d}", "m": f"{day.month:02d}", "y": str(day.year)[-layout.count("y"):]}
+        seen = dict.fromkeys("dmy", 0)
+        new = []
+        for kind in layout:
+            new.append(parts[kind][seen[kind]])
+            seen[kind] += 1
+        slips = sum(a != b for a, b in zip(digits, new, strict=True))
+        if 0 < slips <= max_slips:
+            chars = iter(new)
+            out.append((slips, day, "".join(next(chars) if ch.isdigit() else ch for ch in raw)))
+    return [(day, text) for _, day, text in sorted(out, key=lambda item: item[0])]
 
 
 def impossible_date_lines(doc: ExtractedDocument) -> Iterator[tuple[Field, str]]:

@@ -12,7 +12,9 @@ confirmed by the MRZ or a barcode, whose reading is not in doubt); the holder's
 surname and given names of every document against every other document's, written
 in the case the document prints them in; and each date on an OCR line that no
 calendar has against the possible dates one OCR slip away (``32.06.2026`` may be
-``22.06.2026``); and each date of birth read on a document against the others'.
+``22.06.2026``); each date of birth read on a document against the others'; and, given the
+verification date, a proof of address's date against the dates of the year before it that are
+at most two misread digits away (``16/04/2028`` may be ``16/04/2026``).
 
 >>> from kyc_ocr.domain import ExtractedDocument, Field, Reread
 >>> form = ExtractedDocument("form.jpg", "f" * 64, "image/jpeg", "application_form", None,
@@ -30,6 +32,7 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,17 +41,20 @@ from kyc_ocr.checks.base import (
     FORM_TYPES,
     FULL_NAME_FIELDS,
     IDENTITY_TYPES,
+    PROOF_DATE_FIELDS,
+    PROOF_OF_ADDRESS_TYPES,
     CheckContext,
     doc_ref,
     first_field,
 )
 from kyc_ocr.checks.compare import compare_number
-from kyc_ocr.checks.dates import date_like, impossible_date_lines, possible_readings
+from kyc_ocr.checks.dates import date_like, impossible_date_lines, possible_readings, slipped_dates
 from kyc_ocr.domain import ExtractedDocument, Field, FieldRereader, FieldSource, Reread
 from kyc_ocr.extract.labels import fold
 
 Key = tuple[str, str, str]  # document sha256, field name, hypothesis
 NAME_FIELDS = ("surname", "given_names")
+PROOF_WINDOW_DAYS = 366  # a proof of address's date is re-read against the dates of the year before the verification
 
 
 def cased_like(value: str, printed: str) -> str:
@@ -56,8 +62,8 @@ def cased_like(value: str, printed: str) -> str:
 
     >>> cased_like("JARGIŁO", "Jargite"), cased_like("van der Berg", "VAN DER BERC"), cased_like("ANNA", "anna")
     ('Jargiło', 'VAN DER BERG', 'anna')
-    >>> cased_like("JAN VAN DER BERG", "Jan van der Berq")
-    'Jan van der Berg'
+    >>> cased_like("JAN VAN DER BERG", "Jan van der Berq"), cased_like("IAN ALLEN RILEY", "lan Allen Riley")
+    ('Jan van der Berg', 'Ian Allen Riley')
     """
     letters = [c for c in printed if c.isalpha()]
     if letters and all(c.isupper() for c in letters):
@@ -68,7 +74,8 @@ def cased_like(value: str, printed: str) -> str:
     words = value.split()
     out = []
     for i, word in enumerate(words):
-        small = i < len(shown) and shown[i][:1].islower()
+        # a small "l" where the value has a capital "I" is that capital misread ("lan" for "Ian"), not a small word
+        small = i < len(shown) and shown[i][:1].islower() and not (shown[i][:1] == "l" and word[:1] in "Ii")
         out.append(word.lower() if small else "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-")))
     return " ".join(out)
 
@@ -120,8 +127,10 @@ def name_hypotheses(doc: ExtractedDocument, other: ExtractedDocument) -> list[tu
     return out
 
 
-def planned_rereads(documents: Sequence[ExtractedDocument]) -> list[tuple[ExtractedDocument, Field, str]]:
-    """``(document, field, hypothesis)`` for every disagreement a check could settle by re-reading."""
+def planned_rereads(documents: Sequence[ExtractedDocument], as_of: dt.date | None = None
+                    ) -> list[tuple[ExtractedDocument, Field, str]]:
+    """``(document, field, hypothesis)`` for every disagreement a check could settle by re-reading
+    (the proof-of-address dates only when the verification date ``as_of`` is given)."""
     forms = [(d, f) for d in documents
              if d.document_type in FORM_TYPES and (f := first_field(d, FORM_NUMBER_FIELDS)) is not None]
     ids = [(d, d.fields["document_number"]) for d in documents
@@ -140,7 +149,26 @@ def planned_rereads(documents: Sequence[ExtractedDocument]) -> list[tuple[Extrac
                 plan.extend((doc, f, h) for f, h in name_hypotheses(doc, other) if f.source is FieldSource.VISUAL)
         plan.extend((doc, line, h) for line, bad in impossible_date_lines(doc) for h in possible_readings(line.value, bad))
         plan.extend(birth_date_hypotheses(doc, documents))
+        if as_of is not None:
+            plan.extend((doc, f, text) for f, _, text in proof_date_hypotheses(doc, as_of))
     return plan
+
+
+def proof_date_hypotheses(doc: ExtractedDocument, as_of: dt.date, window_days: int = PROOF_WINDOW_DAYS
+                          ) -> list[tuple[Field, dt.date, str]]:
+    """A proof of address's visually read date against each date of the ``window_days`` up to ``as_of``
+    it would be with one or two digits misread: ``(field, date, date as the document prints it)``.
+
+    >>> bill = ExtractedDocument("bill.jpg", "b" * 64, "image/jpeg", "utility_bill", None,
+    ...     {"statement_date": Field("statement_date", "2028-04-16", "16/04/2028", 0.84)})
+    >>> [text for _, _, text in proof_date_hypotheses(bill, dt.date(2026, 6, 30))][:3]
+    ['16/04/2026', '16/06/2026', '16/05/2026']
+    """
+    f = first_field(doc, PROOF_DATE_FIELDS) if doc.document_type in PROOF_OF_ADDRESS_TYPES else None
+    if f is None or f.source is not FieldSource.VISUAL or not f.raw:
+        return []
+    days = (as_of - dt.timedelta(days=n) for n in range(window_days + 1))
+    return [(f, day, text) for day, text in slipped_dates(f.raw, f.value, days)]
 
 
 def birth_date_hypotheses(doc: ExtractedDocument, documents: Sequence[ExtractedDocument]
@@ -176,11 +204,12 @@ class RereadTable:
         self.entries = dict(entries or {})
 
     @classmethod
-    def measure(cls, documents: Sequence[ExtractedDocument], rereader: FieldRereader | None) -> RereadTable:
+    def measure(cls, documents: Sequence[ExtractedDocument], rereader: FieldRereader | None,
+                as_of: dt.date | None = None) -> RereadTable:
         """Run ``rereader`` on every planned re-read (an empty table without one)."""
         entries: dict[Key, Reread] = {}
         if rereader is not None:
-            for doc, field, hypothesis in planned_rereads(documents):
+            for doc, field, hypothesis in planned_rereads(documents, as_of):
                 found = rereader(doc, field, hypothesis)
                 if found is not None:
                     entries[(doc.sha256, field.name, hypothesis)] = found
@@ -191,4 +220,4 @@ class RereadTable:
 
 
 __all__ = ["NAME_FIELDS", "RereadTable", "birth_date_hypotheses", "cased_like", "first_reread", "full_names", "name_hypotheses",
-           "planned_rereads"]
+           "planned_rereads", "proof_date_hypotheses"]

@@ -82,6 +82,11 @@ def match_label(label: str, folded_line: str, min_score: float = 86.0) -> tuple[
     (92.3076923076923, 2, 15)
     >>> match_label("Nom", fold("Nombres")) is None, match_label("Nom", fold("Nom / Surname"))
     (True, (100.0, 0, 3))
+
+    A long label misread glyph for glyph (``rn`` read ``m``) is found on the lines' :func:`glyph_skeleton`:
+
+    >>> match_label("Surname", fold("Sumame/Nom /Apelidos"))
+    (100.0, 0, 6)
     """
     key = fold(label)
     if not key or not folded_line:
@@ -89,6 +94,18 @@ def match_label(label: str, folded_line: str, min_score: float = 86.0) -> tuple[
     if len(key) <= SHORT:
         m = re.search(rf"(?<![A-Z0-9]){re.escape(key)}(?![A-Z0-9])", folded_line)
         return (100.0, m.start(), m.end()) if m else None
+    found = _match_long(key, folded_line, min_score)
+    if found is not None:
+        return found
+    skeleton, where = skeleton_map(folded_line)
+    found = _match_long(glyph_skeleton(key), skeleton, min_score)
+    if found is None:
+        return None
+    score, start, end = found
+    return score, where[start][0], where[end - 1][1]
+
+
+def _match_long(key: str, folded_line: str, min_score: float) -> tuple[float, int, int] | None:
     if len(folded_line) < len(key) * 0.8:
         return None
     al = fuzz.partial_ratio_alignment(key, folded_line, score_cutoff=min_score)
@@ -192,16 +209,64 @@ def find_labels(lines: Sequence[TextLine], labels: Mapping[str, Sequence[str]], 
     return [_hits_on_line(i, line, labels, min_score) for i, line in enumerate(lines)]
 
 
+# Letter groups a recogniser reads as one glyph (or one glyph as two), both sides mapped the same way.
+_MERGED_GLYPHS = (("RN", "M"), ("VV", "W"), ("CL", "D"), ("LI", "H"), ("0", "O"), ("1", "I"), ("5", "S"), ("8", "B"))
+
+
+def glyph_skeleton(folded: str) -> str:
+    """``folded`` with look-alike glyph groups made one (``RN`` → ``M``): misreads and their label meet.
+
+    >>> glyph_skeleton("SURNAME"), glyph_skeleton("SUMANE"), glyph_skeleton("VORNAMEN")
+    ('SUMAME', 'SUMANE', 'VOMAMEN')
+    """
+    return skeleton_map(folded)[0]
+
+
+@lru_cache(maxsize=8192)
+def skeleton_map(folded: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """:func:`glyph_skeleton` of ``folded`` and, per skeleton character, the span of ``folded`` it stands for.
+
+    >>> skeleton_map("SURNAME")
+    ('SUMAME', ((0, 1), (1, 2), (2, 4), (4, 5), (5, 6), (6, 7)))
+    """
+    out: list[str] = []
+    where: list[tuple[int, int]] = []
+    i = 0
+    while i < len(folded):
+        for group, glyph in _MERGED_GLYPHS:
+            if folded.startswith(group, i):
+                out.append(glyph)
+                where.append((i, i + len(group)))
+                i += len(group)
+                break
+        else:
+            out.append(folded[i])
+            where.append((i, i + 1))
+            i += 1
+    return "".join(out), tuple(where)
+
+
+def label_ratio(key: str, text: str, **_: object) -> float:
+    """How close folded ``text`` reads to folded label ``key``: rapidfuzz ``ratio`` of the two, or of their
+    :func:`glyph_skeleton` when that is higher. Usable as a rapidfuzz ``scorer`` (its keywords are ignored:
+    ``process.extractOne`` applies the cutoff itself).
+
+    >>> round(label_ratio("SURNAME", "SUMANE")), round(label_ratio("VORNAMEN", "VEMAMEN"))
+    (83, 86)
+    """
+    return max(fuzz.ratio(key, text), fuzz.ratio(glyph_skeleton(key), glyph_skeleton(text)))
+
+
 def label_like(text: str, labels: Sequence[str], min_score: float = 80.0, min_length: int = 5) -> bool:
     """Whether ``text`` reads as one of ``labels`` (misread) rather than as a value: ``Sumname``, ``Vomamen``.
 
-    Every ``/``-separated part must be close (rapidfuzz ``ratio`` on folded text, spaces ignored) to a
+    Every ``/``-separated part must be close (:func:`label_ratio` on folded text, spaces ignored) to a
     label of at least ``min_length`` folded characters; short labels (``Nom``, ``Sex``) are too close
     to real values to judge this way.
 
     >>> labs = ("Surname", "Vornamen", "Prénom(s)", "Nom")
-    >>> [label_like(t, labs) for t in ("Sumname", "Vomamen", "Prenemls):", "Surname / Vomamen")]
-    [True, True, True, True]
+    >>> [label_like(t, labs) for t in ("Sumname", "Vomamen", "Prenemls):", "Surname / Vomamen", "Sumane", "Vemamen")]
+    [True, True, True, True, True, True]
     >>> [label_like(t, labs) for t in ("ERIKSSON", "Simon", "NOM", "Surname / ERIKSSON", "")]
     [False, False, False, False, False]
     """
@@ -210,7 +275,7 @@ def label_like(text: str, labels: Sequence[str], min_score: float = 80.0, min_le
     parts = [p for p in parts if p]
     if not parts or not keys:
         return False
-    return all(process.extractOne(p, keys, scorer=fuzz.ratio, score_cutoff=min_score) is not None for p in parts)
+    return all(process.extractOne(p, keys, scorer=label_ratio, score_cutoff=min_score) is not None for p in parts)
 
 
 @lru_cache(maxsize=64)

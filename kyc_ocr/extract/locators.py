@@ -32,7 +32,16 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from kyc_ocr.domain import Box, FieldSource, Page, TextLine  # noqa: F401 - TextLine: the module doctest
-from kyc_ocr.extract.labels import LabelHit, find_labels, fold, label_like, match_label, span_box, strip_separators
+from kyc_ocr.extract.labels import (
+    LabelHit,
+    find_labels,
+    fold,
+    label_like,
+    label_ratio,
+    match_label,
+    span_box,
+    strip_separators,
+)
 from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
 from kyc_ocr.templates.schema import AnchorZone, LabelLocator, RegexLocator, ZoneLocator
 
@@ -84,7 +93,7 @@ class PageContext:
     def garbled_label(self, index: int, name: str, min_score: float = 75.0) -> bool:
         """Whether line ``index`` is (a part of) one of field ``name``'s labels misread (``Sumame``)."""
         parts = [fold(p) for p in self.page.lines[index].text.split("/")]
-        return any(fuzz.ratio(fold(v), p) >= min_score for v in (self.labels or {}).get(name, ()) for p in parts if p)
+        return any(label_ratio(fold(v), p) >= min_score for v in (self.labels or {}).get(name, ()) for p in parts if p)
 
     @property
     def source(self) -> FieldSource:

@@ -15,6 +15,7 @@ give ``None`` and the checks behave as before.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import logging
 import re
@@ -163,6 +164,15 @@ def _closer_with_neighbours(read: str, value: str, start: int, end: int) -> tupl
     return start, end
 
 
+def shown(field: Field) -> str:
+    """What the field's region shows: its text as read (``16/04/2028``), not as normalised (``2028-04-16``).
+
+    >>> shown(Field("statement_date", "2028-04-16", "16/04/2028", 0.8)), shown(Field("surname", "COSTA", "", 0.9))
+    ('16/04/2028', 'COSTA')
+    """
+    return field.raw or field.value
+
+
 def _crop(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
     x0, y0, x1, y1 = box
     h = max(1.0, y1 - y0)
@@ -251,7 +261,7 @@ class PixelRereader:
             if crop is not None:
                 charset, logps = probs(_orientations(crop))
                 reads = [(greedy_text(lp, charset), lp) for lp in logps]
-                read, logp = max(reads, key=lambda r: fuzz.partial_ratio(field.value, r[0]) if r[0] else 0.0)
+                read, logp = max(reads, key=lambda r: fuzz.partial_ratio(shown(field), r[0]) if r[0] else 0.0)
                 self._lines[key] = (read, logp, charset)
         return self._lines[key]
 
@@ -259,7 +269,7 @@ class PixelRereader:
         if field.source is not FieldSource.VISUAL or not hypothesis:
             return None
         line = self._line(document, field)
-        tested = in_context(line[0], field.value, hypothesis) if line is not None else None
+        tested = in_context(line[0], shown(field), hypothesis) if line is not None else None
         if line is None or tested is None:
             return None
         read, logp, charset = line
@@ -268,12 +278,13 @@ class PixelRereader:
 
 
 def measure_rereads(documents: Sequence[ExtractedDocument], engine: Any, sources: Mapping[str, Any],
-                    settings: Settings | None = None) -> RereadTable:
-    """Every re-read the checks may want for one customer's documents (``sources``: sha256 -> file)."""
+                    settings: Settings | None = None, as_of: dt.date | None = None) -> RereadTable:
+    """Every re-read the checks may want for one customer's documents (``sources``: sha256 -> file),
+    verified at ``as_of`` (without it, no proof-of-address date is re-read)."""
     from kyc_ocr.checks.reread import RereadTable
 
     with stage("reread"):
-        return RereadTable.measure(documents, PixelRereader(engine, sources, settings))
+        return RereadTable.measure(documents, PixelRereader(engine, sources, settings), as_of)
 
 
 __all__ = ["PixelRereader", "in_context", "measure_rereads", "respaced"]

@@ -80,20 +80,33 @@ def base_letter(ch: str) -> str:
 
 
 _SEPARATORS, _SEPARATOR = "- ", "separator"  # names: a hyphen and a space compare alike
+_TWINS = {"I": "l"}  # names: a capital I and a small L are one glyph in most sans-serif faces ("Ian" printed, "lan" read)
+
+
+def _letter_class(ch: str) -> str:
+    """The class a name's character is compared in: its base letter (an ``I`` with the ``l``s), or the separator."""
+    if ch in _SEPARATORS:
+        return _SEPARATOR
+    base = base_letter(ch)
+    return _TWINS.get(base, base)
 _STROKED = {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H"}
 
 
 def text_cost(logp: np.ndarray, text: str, charset: Sequence[str], *, any_marks: bool = False) -> float:
     """Best-path log-probability minus the best alignment's for ``text`` (>= 0; ``inf`` if unspellable).
 
-    With ``any_marks`` each letter of ``text`` may be read with any accent (or none), and a hyphen
-    or a space as either: a frame's score for it is its best over those characters, so
-    ``Rüžičková`` costs nothing where ``Růžičková`` is printed and read (names are compared so).
+    With ``any_marks`` each letter of ``text`` may be read with any accent (or none), a hyphen
+    or a space as either, and a capital ``I`` as a small ``l`` (one glyph in sans-serif faces): a
+    frame's score for it is its best over those characters, so ``Rüžičková`` costs nothing where
+    ``Růžičková`` is printed and read (names are compared so).
 
     >>> charset = ["", "u", "ü", "ů"]
     >>> frames = np.log(np.array([[0.05, 0.05, 0.1, 0.8], [0.9, 0.04, 0.03, 0.03]]))
     >>> round(text_cost(frames, "ü", charset), 2), text_cost(frames, "ü", charset, any_marks=True)
     (2.08, 0.0)
+    >>> frames = np.log(np.array([[0.02, 0.96, 0.02], [0.96, 0.02, 0.02]]))  # "l" read where "I" is printed
+    >>> text_cost(frames, "I", ["", "l", "I"], any_marks=True)
+    0.0
     """
     index = {ch: i for i, ch in enumerate(charset) if i}
     if any(ch not in index for ch in text) and not any_marks:
@@ -115,12 +128,12 @@ def _with_letter_classes(logp: np.ndarray, text: str, charset: Sequence[str]
     groups: dict[str, list[int]] = {}
     for i, ch in enumerate(charset):
         if i:
-            groups.setdefault(_SEPARATOR if ch in _SEPARATORS else base_letter(ch), []).append(i)
+            groups.setdefault(_letter_class(ch), []).append(i)
     extra: dict[str, int] = {}
     columns = []
     labels = []
     for ch in text:
-        key = _SEPARATOR if ch in _SEPARATORS else base_letter(ch)
+        key = _letter_class(ch)
         members = groups.get(key) if ch.isalpha() or ch in _SEPARATORS else None
         if not members:
             plain = charset.index(ch) if ch in charset[1:] else -1

@@ -23,7 +23,8 @@ def page(rows: Sequence[tuple[str, float, float, float, float] | tuple[str, floa
                                                 for r in rows))
 
 
-@pytest.mark.parametrize("text", ["Sumname", "Vomamen", "Prenemls):", "Nachnarne", "Given narnes / Prenoms"])
+@pytest.mark.parametrize("text", ["Sumname", "Vomamen", "Prenemls):", "Nachnarne", "Given narnes / Prenoms", "Sumane",
+                                  "Vemamen"])
 def test_misread_labels_read_as_labels(text: str) -> None:
     assert label_like(text, SURNAME + GIVEN)
 
@@ -43,9 +44,19 @@ def test_label_below_is_passed_over_for_the_value_under_it() -> None:
 
 def test_a_label_like_line_is_still_offered_last() -> None:
     # the only line under the label: kept as a last resort (a name may resemble a label)
-    rows = [("Given names", 300, 100, 460, 120), ("Vomamen", 300, 124, 430, 150)]
+    rows = [("Given names", 300, 100, 460, 120), ("Vonamen", 300, 124, 430, 150)]
     ctx = PageContext.build(page(rows), LABELS)
-    assert [c.text for c in label_candidates(ctx, "given_names", LabelLocator(labels=GIVEN))] == ["Vomamen"]
+    assert [c.text for c in label_candidates(ctx, "given_names", LabelLocator(labels=GIVEN))] == ["Vonamen"]
+
+
+def test_a_label_misread_glyph_for_glyph_still_labels_its_value() -> None:
+    # a passport photo (synthetic, seed 8675309): "Surname" read "Sumame" ("rn" as "m"); only "Nom /Apelidos"
+    # matched before, so the value had to sit under those words, and the given-names label under them was taken
+    rows = [("Sumame/Nom /Apelidos", 543, 280, 714, 308), ("COLLINS", 541, 300, 654, 333),
+            ("Nomibres", 692, 351, 751, 368), ("LAWRENCE JEFFERY", 534, 360, 782, 402)]
+    ctx = PageContext.build(page(rows), LABELS)
+    got = [c.text for c in label_candidates(ctx, "surname", LabelLocator(labels=SURNAME, max_dy=4.0))]
+    assert got[0] == "COLLINS"
 
 
 def test_zone_offers_the_value_before_a_misread_label() -> None:
