@@ -34,6 +34,7 @@ from kyc_ocr.checks.base import (
 from kyc_ocr.checks.compare import compare_mrz_name, compare_number
 from kyc_ocr.checks.dates import date_like
 from kyc_ocr.checks.document import mrz_names_cut
+from kyc_ocr.checks.lines import lines_reread
 from kyc_ocr.checks.names import name_similarity, partial_name_similarity
 from kyc_ocr.checks.reread import first_reread, name_hypotheses, proof_date_hypotheses
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status
@@ -420,6 +421,14 @@ def address_matches_proof(documents: Sequence[ExtractedDocument], ctx: CheckCont
                 "street_score": cmp.street_score, "city_score": cmp.city_score, "thresholds": thresholds,
                 "proofs_compared": len(proofs), "recipient_lines_ignored": recipient_lines}
     status = grade(cmp.score, t.address_pass, t.address_warn)
+    reread = None if status is Status.PASS else _address_reread(ctx, claim, proof)
+    if reread is not None:
+        evidence["reread"] = reread
+        detail = (f"{claim.source}'s address {claim.value('address')!r} vs {proof.source}'s "
+                  f"{proof.value('address')!r}: score {cmp.score:.2f}; re-read line by line, the pixels of "
+                  f"{reread['source']} give the other's at a cost of {reread['cost']} nats "
+                  f"(at most {reread['max_cost_per_line']} a line)")
+        return CheckResult(name, Status.PASS, cmp.score, detail, evidence)
     if status is Status.PASS:
         detail = f"{claim.source}'s address matches {proof.source} (score {cmp.score:.2f})"
     else:
@@ -427,6 +436,15 @@ def address_matches_proof(documents: Sequence[ExtractedDocument], ctx: CheckCont
         detail = (f"{claim.source}'s address {claim.value('address')!r} vs {proof.source}'s "
                   f"{proof.value('address')!r}: score {cmp.score:.2f}{differ} (pass at {t.address_pass})")
     return CheckResult(name, status, cmp.score, detail, evidence)
+
+
+def _address_reread(ctx: CheckContext, claim: ExtractedDocument, proof: ExtractedDocument) -> dict[str, Any] | None:
+    """Either document's address re-read line by line as the other's (:func:`kyc_ocr.checks.lines.lines_reread`)."""
+    for doc, other in ((claim, proof), (proof, claim)):
+        found = lines_reread(ctx, doc, doc.fields["address"], other.value("address") or "")
+        if found is not None:
+            return found
+    return None
 
 
 def proof_of_address_recent(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:

@@ -26,6 +26,7 @@ from kyc_ocr.checks.compare import (
     compare_number,
     normalize_number,
 )
+from kyc_ocr.checks.lines import lines_reread
 from kyc_ocr.checks.reread import NAME_FIELDS, cased_like, first_reread
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, FieldSource, Status
 from kyc_ocr.errors import InputError
@@ -268,8 +269,12 @@ def barcode_matches_visual(
                 t = ctx.policy.thresholds
                 c = compare_field(field_name, f.value, barcode[field_name].value, name_pass=t.name_pass,
                                   address_pass=t.address_pass, address_warn=t.address_warn)
+                reread = lines_reread(ctx, cand, f, barcode[field_name].value) if c.outcome != "match" else None
+                if reread is not None:  # a multi-line field whose pixels give the barcode's value
+                    c = Comparison("match", c.score, f"re-read line by line at a cost of {reread['cost']} nats")
                 entry = _entry(f, barcode[field_name].value, {"source": "barcode"}, c)
-                compared[field_name] = {**entry, "visual_document": doc_ref(cand)}
+                compared[field_name] = {**entry, "visual_document": doc_ref(cand),
+                                        **({"reread": reread} if reread else {})}
                 break
     return _outcome_result(name, doc, compared, "barcode and printed fields")
 

@@ -14,7 +14,8 @@ in the case the document prints them in; and each date on an OCR line that no
 calendar has against the possible dates one OCR slip away (``32.06.2026`` may be
 ``22.06.2026``); each date of birth read on a document against the others'; and, given the
 verification date, a proof of address's date against the dates of the year before it that are
-at most two misread digits away (``16/04/2028`` may be ``16/04/2026``).
+at most two misread digits away (``16/04/2028`` may be ``16/04/2026``); and a multi-line address,
+line by line, against every other address the documents give (:mod:`kyc_ocr.checks.lines`).
 
 >>> from kyc_ocr.domain import ExtractedDocument, Field, Reread
 >>> form = ExtractedDocument("form.jpg", "f" * 64, "image/jpeg", "application_form", None,
@@ -49,6 +50,7 @@ from kyc_ocr.checks.base import (
 )
 from kyc_ocr.checks.compare import compare_number
 from kyc_ocr.checks.dates import date_like, impossible_date_lines, possible_readings, slipped_dates
+from kyc_ocr.checks.lines import line_hypotheses
 from kyc_ocr.domain import ExtractedDocument, Field, FieldRereader, FieldSource, Reread
 from kyc_ocr.extract.labels import fold
 
@@ -151,7 +153,20 @@ def planned_rereads(documents: Sequence[ExtractedDocument], as_of: dt.date | Non
         plan.extend(birth_date_hypotheses(doc, documents))
         if as_of is not None:
             plan.extend((doc, f, text) for f, _, text in proof_date_hypotheses(doc, as_of))
+        plan.extend(address_hypotheses(doc, documents))
     return plan
+
+
+def address_hypotheses(doc: ExtractedDocument, documents: Sequence[ExtractedDocument]
+                       ) -> list[tuple[ExtractedDocument, Field, str]]:
+    """``doc``'s multi-line address, line by line, against each other address the customer's documents
+    give (a barcode's too): :func:`kyc_ocr.checks.lines.line_hypotheses`."""
+    mine = doc.fields.get("address")
+    if mine is None or mine.source is not FieldSource.VISUAL:
+        return []
+    others = dict.fromkeys(v for d in documents for f in d.fields.values()
+                           if f.name == "address" and (v := f.value.strip()) and fold(v) != fold(mine.value))
+    return [(doc, line, part) for value in others for line, part in line_hypotheses(doc, mine, value)]
 
 
 def proof_date_hypotheses(doc: ExtractedDocument, as_of: dt.date, window_days: int = PROOF_WINDOW_DAYS
@@ -219,5 +234,5 @@ class RereadTable:
         return self.entries.get((document.sha256, field.name, hypothesis))
 
 
-__all__ = ["NAME_FIELDS", "RereadTable", "birth_date_hypotheses", "cased_like", "first_reread", "full_names", "name_hypotheses",
+__all__ = ["NAME_FIELDS", "RereadTable", "address_hypotheses", "birth_date_hypotheses", "cased_like", "first_reread", "full_names", "name_hypotheses",
            "planned_rereads", "proof_date_hypotheses"]

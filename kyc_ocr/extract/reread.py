@@ -43,22 +43,25 @@ log = logging.getLogger(__name__)
 # too (measured: benchmarks/calibrate_reread.py; README).
 PAD_LEFT, PAD_RIGHT, PAD_Y = 2.0, 2.0, 0.15
 MIN_ALIGNMENT = 60.0  # the re-read must still show the field's value (partial ratio, 0-100)
-# Names: the checks compare them with accents folded (kyc_ocr.checks.names), so a re-read tests the
+# Names and addresses: the checks compare them with accents folded (kyc_ocr.checks.names), so a re-read tests the
 # letters and lets each carry any accent (a passport's misread Ü does not count against a printed Ů).
 ACCENT_FREE_FIELDS = frozenset({"surname", "given_names", "full_name", "name", "account_holder", "holder_name",
-                                "customer_name"})
+                                "customer_name", "address"})
 
 
 def respaced(hypothesis: str, printed: str) -> str:
-    """``hypothesis`` (written without spaces) with the spaces of ``printed`` put back where they
-    were, when both have as many other characters (a number printed ``Z09 A229 3H`` is tested as
-    printed). A hypothesis with spaces of its own (a name) keeps them.
+    """``hypothesis`` with the spaces of ``printed``, when both have as many other characters: a
+    number printed ``Z09 A229 3H`` is tested as printed, an address line read ``ANTHONY,GA 90162``
+    without the space after its comma. A name (spaces, no digits) keeps its own spaces.
 
     >>> respaced("Z09A2293H", "Z09 A229 SH"), respaced("AB12", "A B 1"), respaced("Meinhard Scholtz", "Menhund Schoiltz")
     ('Z09 A229 3H', 'AB12', 'Meinhard Scholtz')
+    >>> respaced("EAST ANTHONY, CA 90162", "EAST ANTHONY,GA 90162")
+    'EAST ANTHONY,CA 90162'
     """
     bare = printed.replace(" ", "")
-    if " " not in printed or " " in hypothesis or len(bare) != len(hypothesis):
+    name = " " in hypothesis and not any(ch.isdigit() for ch in hypothesis)
+    if name or bare == printed == hypothesis or len(bare) != len(hypothesis.replace(" ", "")):
         return hypothesis
     chars = iter(hypothesis.replace(" ", ""))
     return "".join(" " if ch == " " else next(chars) for ch in printed)
@@ -73,11 +76,11 @@ def punctuated(hypothesis: str, printed: str) -> str:
 
     >>> punctuated("Laurence Louise", "Laurence, Louise"), punctuated("Anna Maria", "ANNA")
     ('Laurence, Louise', 'Anna Maria')
-    >>> punctuated("Z09A2293H", "Z09A229SH")
-    'Z09A2293H'
+    >>> punctuated("Z09A2293H", "Z09A229SH"), punctuated("EAST ANTHONY, CA 90162", "EAST ANTHONY,GA 90162")
+    ('Z09A2293H', 'EAST ANTHONY, CA 90162')
     """
-    if " " not in hypothesis.strip():
-        return hypothesis
+    if " " not in hypothesis.strip() or any(ch.isdigit() for ch in hypothesis + printed):
+        return hypothesis  # names only: an address's numbers are no words to re-punctuate
     printed_words = list(_NAME_WORD.finditer(printed))
     words = _NAME_WORD.findall(hypothesis)
     if len(printed_words) < 2 or len(words) != len(printed_words):
@@ -165,12 +168,32 @@ def _closer_with_neighbours(read: str, value: str, start: int, end: int) -> tupl
 
 
 def shown(field: Field) -> str:
-    """What the field's region shows: its text as read (``16/04/2028``), not as normalised (``2028-04-16``).
+    """What the field's region shows of its value: the value where the text read holds it (a glued label
+    stays context), else the text read (a date read ``16/04/2028``, normalised ``2028-04-16``).
 
     >>> shown(Field("statement_date", "2028-04-16", "16/04/2028", 0.8)), shown(Field("surname", "COSTA", "", 0.9))
     ('16/04/2028', 'COSTA')
+    >>> shown(Field("document_number", "788545088866", "N°788545088866", 0.9))
+    '788545088866'
     """
-    return field.raw or field.value
+    bare = field.value.replace(" ", "").upper()
+    return field.value if not field.raw or bare in field.raw.replace(" ", "").upper() else field.raw
+
+
+def shows(value: str, read: str) -> float:
+    """How well a crop's reading ``read`` shows ``value`` (0-100): rapidfuzz's ``partial_ratio`` when the
+    reading is the longer (a crop holds more than the value), else ``ratio`` (a short reading of the
+    upside-down crop must not match inside the value).
+
+    >>> shows("Kaliforniensvej 60", "Kaliforniensvej 80") > shows("Kaliforniensvej 60", " ")
+    True
+    >>> shows("CAMUS", "Nom : CAMUS")
+    100.0
+    """
+    read = read.strip()
+    if not read:
+        return 0.0
+    return fuzz.partial_ratio(value, read) if len(read) >= len(value) else fuzz.ratio(value, read)
 
 
 def _crop(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
@@ -261,7 +284,7 @@ class PixelRereader:
             if crop is not None:
                 charset, logps = probs(_orientations(crop))
                 reads = [(greedy_text(lp, charset), lp) for lp in logps]
-                read, logp = max(reads, key=lambda r: fuzz.partial_ratio(shown(field), r[0]) if r[0] else 0.0)
+                read, logp = max(reads, key=lambda r: shows(shown(field), r[0]))
                 self._lines[key] = (read, logp, charset)
         return self._lines[key]
 
@@ -273,7 +296,7 @@ class PixelRereader:
         if line is None or tested is None:
             return None
         read, logp, charset = line
-        marks = field.name in ACCENT_FREE_FIELDS
+        marks = field.name.split(" line ")[0] in ACCENT_FREE_FIELDS  # "address line 2": a line of a field
         return Reread(read, tested, text_cost(logp, tested, charset, any_marks=marks), any_marks=marks)
 
 

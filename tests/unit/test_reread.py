@@ -265,3 +265,67 @@ def test_a_reference_name_read_with_low_confidence_cannot_reject_either() -> Non
     r = cross.same_person([faint, stmt], ctx)
     assert r.status is Status.WARN and r.evidence["low_confidence_reference_fields"] == ["given_names"]
     assert "passport.jpg's given_names read with confidence under 0.6" in r.detail
+
+
+# -- proof-of-address dates and multi-line addresses, re-read ----------------------------------------
+
+def _bill(raw: str, value: str) -> ExtractedDocument:
+    return ExtractedDocument("bill.jpg", "b" * 64, "image/jpeg", "utility_bill", None,
+                             {"statement_date": Field("statement_date", value, raw, 0.84, box=(1, 2, 3, 4))})
+
+
+def test_a_proof_date_read_in_the_future_is_settled_by_its_pixels() -> None:
+    # a photo's "16/04/2026" read "16/04/2028": the planner tests the dates of the year before as_of one or two
+    # digits away; 2026-04-16 is 75 days before 2026-06-30 (14 + 31 + 30), within the 90-day limit
+    bill = _bill("16/04/2028", "2028-04-16")
+    planned = [h for _, _, h in planned_rereads([bill], AS_OF)]
+    assert planned[0] == "16/04/2026" and "16/04/2028" not in planned
+    assert planned_rereads([bill]) == []  # no verification date, no date hypotheses
+    table = RereadTable({(bill.sha256, "statement_date", "16/04/2026"): Reread("16/04/2028", "16/04/2026", 0.8)})
+    r = cross.proof_of_address_recent([bill], CheckContext(POLICY, AS_OF, reread=table))
+    assert r.status is Status.PASS and r.evidence["proofs"][0]["age_days"] == 75
+    assert r.evidence["proofs"][0]["reread"]["cost"] == 0.8 and "re-read as '16/04/2026'" in r.detail
+    dear = RereadTable({(bill.sha256, "statement_date", "16/04/2026"): Reread("16/04/2028", "16/04/2026", 9.0)})
+    assert cross.proof_of_address_recent([bill], CheckContext(POLICY, AS_OF, reread=dear)).status is Status.FAIL
+
+
+def test_an_old_proof_is_not_made_recent_by_a_date_its_pixels_do_not_give() -> None:
+    # 2026-01-10 is 171 days old (21 + 28 + 31 + 30 + 31 + 30); 10/04/2026 (81 days: 20 + 31 + 30) is one digit
+    # away, but the crisp pixels say "1"
+    bill = _bill("10/01/2026", "2026-01-10")
+    assert "10/04/2026" in [h for _, _, h in planned_rereads([bill], AS_OF)]
+    table = RereadTable({(bill.sha256, "statement_date", "10/04/2026"): Reread("10/01/2026", "10/04/2026", 17.0)})
+    r = cross.proof_of_address_recent([bill], CheckContext(POLICY, AS_OF, reread=table))
+    assert r.status is Status.FAIL and r.evidence["proofs"][0]["age_days"] == 171
+
+
+def _licence() -> tuple[ExtractedDocument, ExtractedDocument]:
+    from kyc_ocr.domain import Page, TextLine, quad_from_box
+
+    # a licence photo (synthetic, seed 8675309) read "6029 ... 846" / "GA"; its barcode gives the address
+    lines = (TextLine("6029 SHELLEY LODGE SUITE 846", 0.78, quad_from_box((522, 334, 867, 394))),
+             TextLine("EAST ANTHONY,GA 90162", 0.78, quad_from_box((524, 366, 804, 419))))
+    address = Field("address", "6029 SHELLEY LODGE SUITE 846, EAST ANTHONY, GA 90162",
+                    "6029 SHELLEY LODGE SUITE 846\nEAST ANTHONY,GA 90162", 0.78, box=(522, 330, 870, 422))
+    front = ExtractedDocument("front.jpg", "f" * 64, "image/jpeg", "driver_license", None, {"address": address},
+                              pages=(Page("front.jpg", 1, 1000, 630, lines),))
+    back = ExtractedDocument("back.jpg", "d" * 64, "image/jpeg", "driver_license", None, {
+        "address": Field("address", "0023 SHELLEY LODGE SUITE 848, EAST ANTHONY, CA 90162", "", 0.94,
+                         FieldSource.BARCODE)})
+    return front, back
+
+
+def test_a_multi_line_address_is_reread_line_by_line() -> None:
+    from kyc_ocr.checks.document import barcode_matches_visual
+
+    front, back = _licence()
+    plan = [(f.name, h) for _, f, h in planned_rereads([front, back])]
+    assert plan == [("address line 1", "0023 SHELLEY LODGE SUITE 848"), ("address line 2", "EAST ANTHONY, CA 90162")]
+    assert barcode_matches_visual(back, CheckContext(POLICY, AS_OF), (front,)).status is Status.FAIL
+    costs = {"address line 1": 4.1, "address line 2": 2.8}
+    table = RereadTable({(front.sha256, name, h): Reread("", h, costs[name]) for name, h in plan})
+    r = barcode_matches_visual(back, CheckContext(POLICY, AS_OF, reread=table), (front,))
+    assert r.status is Status.PASS and r.evidence["fields"]["address"]["reread"]["cost"] == 6.9
+    # each line is held to the threshold (6 nats): one line over it leaves the mismatch
+    over = RereadTable({**table.entries, (front.sha256, "address line 2", plan[1][1]): Reread("", "", 6.5)})
+    assert barcode_matches_visual(back, CheckContext(POLICY, AS_OF, reread=over), (front,)).status is Status.FAIL

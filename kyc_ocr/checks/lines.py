@@ -1,0 +1,126 @@
+"""Multi-line fields (addresses) re-read line by line against another document's value.
+
+A recogniser reads one line at a time, so a two-line address is re-read as its two
+OCR lines: the other document's address is cut into as many parts, each part where
+it reads closest to the line it is tested on, and each line is re-read against its
+part (:mod:`kyc_ocr.checks.reread` plans them; the checks hold each line to the re-read threshold).
+
+>>> split_like("0023 SHELLEY LODGE SUITE 848, EAST ANTHONY, CA 90162",
+...            ["6029 SHELLEY LODGE SUITE 846", "EAST ANTHONY, GA 90162"])
+['0023 SHELLEY LODGE SUITE 848', 'EAST ANTHONY, CA 90162']
+>>> split_like("Kaliforniensvej 80, 3186 Løkken", ["Kaliforniensvej 60", "3186 Løkken"])
+['Kaliforniensvej 80', '3186 Løkken']
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from kyc_ocr.checks.base import CheckContext, doc_ref
+from kyc_ocr.domain import Box, ExtractedDocument, Field, FieldSource, bbox_of
+from kyc_ocr.extract.labels import fold
+
+MAX_LINES = 4  # a field of more lines is not re-read line by line
+
+
+def split_like(value: str, lines: Sequence[str]) -> list[str] | None:
+    """``value`` cut at word boundaries into ``len(lines)`` parts, where the parts read closest to
+    ``lines`` (folded); a comma the line does not end with is dropped at a cut. ``None`` when
+    ``value`` has fewer words than there are lines."""
+    words = value.split()
+    k = len(lines)
+    if not k or len(words) < k:
+        return None
+    folded = [fold(line) for line in lines]
+    best: tuple[float, list[str]] | None = None
+    for cuts in itertools.combinations(range(1, len(words)), k - 1):
+        bounds = (0, *cuts, len(words))
+        parts = [" ".join(words[a:b]) for a, b in itertools.pairwise(bounds)]
+        score = sum(fuzz.ratio(fold(p), f) for p, f in zip(parts, folded))
+        if best is None or score > best[0]:
+            best = (score, parts)
+    assert best is not None
+    return [p if line.rstrip().endswith(",") else p.rstrip(",") for p, line in zip(best[1], lines)]
+
+
+def cased_as(value: str, printed: str) -> str:
+    """``value`` in the case ``printed`` uses: capitals when it prints only capitals; a value in capitals
+    printed in mixed case word by word (a word the line prints in capitals, ``CA``, stays so).
+
+    >>> cased_as("East Anthony, CA 90162", "EAST ANTHONY, GA 90162"), cased_as("EAST ANTHONY, CA", "East Anthony, GA")
+    ('EAST ANTHONY, CA 90162', 'East Anthony, CA')
+    """
+    letters = [c for c in printed if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        return value.upper()
+    if any(c.islower() for c in value):
+        return value
+    shown = printed.split()
+    out = []
+    for i, word in enumerate(value.split()):
+        mine = shown[i] if i < len(shown) else ""
+        if len(mine.strip(",.")) > 1 and mine.isupper():
+            out.append(word)
+        elif mine[:1].islower():
+            out.append(word.lower())
+        else:
+            out.append("-".join(p[:1].upper() + p[1:].lower() for p in word.split("-")))
+    return " ".join(out)
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def field_lines(doc: ExtractedDocument, field: Field) -> list[Field]:
+    """The OCR lines a multi-line visual field was read from, each as a :class:`Field` named
+    ``"<field> line N"`` (its text, box and corners the line's); empty when the field is one line,
+    not visual, or a line of it cannot be found on its page."""
+    raw = [line for line in (field.raw or "").split("\n") if line.strip()]
+    if field.source is not FieldSource.VISUAL or field.box is None or not 2 <= len(raw) <= MAX_LINES:
+        return []
+    page = next((p for p in doc.pages if p.page == field.page), None)
+    if page is None:
+        return []
+    out: list[Field] = []
+    for n, text in enumerate(raw, start=1):
+        found = [ln for ln in page.lines if ln.text.endswith(text) and _overlaps(bbox_of(ln.quad), field.box)]
+        if not found:
+            return []
+        line = min(found, key=lambda ln: len(ln.text))
+        out.append(Field(f"{field.name} line {n}", text, text, line.confidence, FieldSource.VISUAL, field.page,
+                         bbox_of(line.quad), line.quad))
+    return out
+
+
+def line_hypotheses(doc: ExtractedDocument, field: Field, value: str) -> list[tuple[Field, str]]:
+    """Each line of ``doc``'s multi-line ``field`` with the part of ``value`` (another document's) it
+    is tested against, written as the line prints; lines that already read so are left out. Empty
+    when the field is not read line by line (see :func:`field_lines`) or ``value`` cannot be cut."""
+    lines = field_lines(doc, field)
+    parts = split_like(value, [ln.value for ln in lines]) if lines else None
+    if parts is None:
+        return []
+    return [(ln, tested) for ln, part in zip(lines, parts) if fold(tested := cased_as(part, ln.value)) != fold(ln.value)]
+
+
+def lines_reread(ctx: CheckContext, doc: ExtractedDocument, field: Field, value: str) -> dict[str, Any] | None:
+    """Evidence that ``doc``'s ``field``, re-read line by line, gives ``value``: each line within the
+    policy's ``reread_max_cost`` (a line is read as one field is), the total cited; ``None`` when a
+    line does not or cannot be re-read."""
+    limit = ctx.policy.thresholds.reread_max_cost
+    tries = line_hypotheses(doc, field, value)
+    if ctx.reread is None or limit <= 0 or not tries:
+        return None
+    found = [r for line, part in tries if (r := ctx.reread(doc, line, part)) is not None and r.cost <= limit]
+    if len(found) < len(tries):
+        return None
+    return {**doc_ref(doc), "field": field.name, "lines": [r.to_dict() for r in found],
+            "cost": round(sum(r.cost for r in found), 3), "max_cost_per_line": limit}
+
+
+__all__ = ["cased_as", "field_lines", "line_hypotheses", "lines_reread", "split_like"]
