@@ -91,12 +91,31 @@ def _cut_names_match(doc: ExtractedDocument, ref: ExtractedDocument, ctx: CheckC
     for cut, printed in ((doc, ref), (ref, doc)):
         if not mrz_names_cut(cut, ctx):
             continue
-        pairs = [(printed.value(n) or "", cut.value(n) or "") for n in ("surname", "given_names")]
-        pairs = [(p, m) for p, m in pairs if p.strip() or m.strip()]
-        if pairs and all(compare_mrz_name(p, m, truncated=True, pass_at=pass_at).outcome == "match"
-                         for p, m in pairs):
-            return cut.source
+        mrz_names = [cut.value(n) or "" for n in ("surname", "given_names")]
+        for printed_names in _surname_and_given(printed):
+            pairs = [(p, m) for p, m in zip(printed_names, mrz_names, strict=True) if p.strip() or m.strip()]
+            if pairs and all(compare_mrz_name(p, m, truncated=True, pass_at=pass_at).outcome == "match"
+                             for p, m in pairs):
+                return cut.source
     return None
+
+
+def _surname_and_given(doc: ExtractedDocument) -> list[tuple[str, str]]:
+    """``(surname, given names)`` as ``doc`` gives them; for a one-line name (a statement's account
+    holder) every way its words split into the two, given names first or last.
+
+    >>> bill = ExtractedDocument("b.pdf", "b" * 64, "application/pdf", "utility_bill", None,
+    ...                          {"full_name": Field("full_name", "Ann Lee-Dodd", "Ann Lee-Dodd", 0.9)})
+    >>> _surname_and_given(bill)
+    [('Lee-Dodd', 'Ann'), ('Ann', 'Lee-Dodd')]
+    """
+    surname, given = doc.value("surname") or "", doc.value("given_names") or ""
+    full = first_field(doc, FULL_NAME_FIELDS)
+    if surname.strip() or given.strip() or full is None:
+        return [(surname, given)]
+    words = full.value.split()
+    return [split for k in range(1, len(words))
+            for split in ((" ".join(words[k:]), " ".join(words[:k])), (" ".join(words[:k]), " ".join(words[k:])))]
 
 
 def _names_reread(entry: dict[str, Any], doc: ExtractedDocument, ref: ExtractedDocument, ref_name: str,

@@ -258,6 +258,17 @@ def test_same_person_reads_an_mrz_cut_name_as_a_prefix() -> None:
     assert cross.same_person([other, back], CTX).status is not Status.PASS
 
 
+def test_a_one_line_name_is_read_against_an_mrz_cut_name() -> None:
+    # a bill prints the holder on one line; the card's MRZ cut the given names (ICAO 9303, 30 characters)
+    back = _td1_back_named_from_mrz("back.png", "Steffensen-Toft", "Torben Jon Philip")
+    bill = mkdoc("bill.pdf", "utility_bill", full_name="Torben Jon Philip Steffensen-Toft")
+    r = cross.same_person([back, bill], CTX)
+    assert r.status is Status.PASS, r.detail
+    assert r.evidence["compared"][0]["mrz_names_cut"] == "back.png"
+    other = mkdoc("bill.pdf", "utility_bill", full_name="Torben Jan Philip Steffensen-Toft")
+    assert cross.same_person([back, other], CTX).status is not Status.PASS
+
+
 def test_a_full_mrz_name_field_that_was_not_cut_is_compared_in_full() -> None:
     back = _td1_back_named_from_mrz("back.png", "Berg", "Anna")  # short: the field ends in fillers
     front = mkdoc("front.png", "id_card", surname="BERG", given_names="ANNABELLE")
