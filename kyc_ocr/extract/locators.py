@@ -385,13 +385,14 @@ def _value_lines(page: Page, indexes: list[int], sure: float = 0.9) -> list[int]
 
 
 def _faint_lines(page: Page, indexes: list[int], size: float = 0.85, confidence: float = 0.7) -> set[int]:
-    """Lines both smaller than the zone's tallest and read with low confidence: on a blurred photo a
-    small printed label garbled past recognition (``Cadome 19)`` for "Customer ID") looks like this."""
+    """Lines read with low confidence that are smaller than the zone's tallest or end in a colon: on a
+    blurred photo a printed label garbled past recognition (``Cadome 19)`` for "Customer ID",
+    ``Paonig):`` for "Prénom(s):") looks like this."""
     if len(indexes) < 2:
         return set()
     tallest = max(_height(page.lines[i].bbox) for i in indexes)
-    return {i for i in indexes
-            if _height(page.lines[i].bbox) < size * tallest and page.lines[i].confidence < confidence}
+    return {i for i in indexes if page.lines[i].confidence < confidence and (
+        _height(page.lines[i].bbox) < size * tallest or page.lines[i].text.rstrip().endswith(":"))}
 
 
 def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[Candidate]:

@@ -294,3 +294,13 @@ def test_a_bare_field_number_heading_another_label_is_not_the_label() -> None:
     got = values(rows, "given_names", ("2", "2 GIVEN NAMES", "Given names"))
     assert "ADAMS" not in got
     assert values([("2", 250, 150, 262, 172), ("JASON", 280, 150, 380, 172)], "given_names", ("2",)) == ["JASON"]
+
+
+def test_a_faint_label_ending_in_a_colon_comes_after_the_value() -> None:
+    # a French ID photo (synthetic, seed 8675309): "Prénom(s):" read "Paonig):" (confidence 0.57) at almost the
+    # value's height, left of the value "Robert" and (the photo tilted) a little higher, both in the given-names zone
+    lines = (TextLine("Paonig):", 0.57, quad_from_box((499, 298, 573, 323))),
+             TextLine("Robert", 0.96, quad_from_box((565, 301, 646, 330))))
+    ctx = PageContext.build(Page("card.jpg", 1, 1000, 630, lines), {}, offset=Layout())
+    zone = ZoneLocator(box=(0.45, 0.45, 0.7, 0.55))
+    assert [c.text for c in zone_candidates(ctx, "given_names", zone)][0] == "Robert"
