@@ -33,6 +33,7 @@ from kyc_ocr.extract.locators import (
     label_candidates,
     layout_offset,
     regex_candidates,
+    registered_layout,
     union,
     zone_candidates,
 )
@@ -224,6 +225,9 @@ def _layout(page: Page, template: Template) -> Layout | None:
         boxes = [a.box for a in template.match.anchor_zones]
         boxes += [loc.zone.box for spec in template.fields for loc in spec.locators if loc.zone is not None]
         found = assumed_layout(page, template.match.aspect_ratio, union(boxes))
+        if found is not None:
+            found = registered_layout(page, [loc.zone.box for spec in template.fields for loc in spec.locators
+                                             if loc.zone is not None])
     return found
 
 

@@ -207,10 +207,11 @@ def _big_value_below(ctx: PageContext, hit: LabelHit, box: Box, opts: LabelLocat
 
 def _small_label(ctx: PageContext, name: str, line: int, below: int) -> bool:
     """Whether ``line`` is the field's own label misread, printed smaller above its value ``below``:
-    smaller than that line and close to one of the field's labels (``Abtesse`` for "Adresse"; a
-    looser match than :meth:`PageContext.garbled_label` alone, since the size says label too)."""
+    smaller than that line and close to one of the field's labels (``Abtesse`` for "Adresse",
+    ``Wotmarsctrit`` for "Wohnanschrift"; a looser match than :meth:`PageContext.garbled_label`
+    alone, since the size says label too)."""
     small = _height(ctx.page.lines[line].bbox) < 0.85 * _height(ctx.page.lines[below].bbox)
-    return small and ctx.garbled_label(line, name, min_score=65.0)
+    return small and ctx.garbled_label(line, name, min_score=60.0)
 
 
 def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterator[Candidate]:
@@ -347,6 +348,35 @@ def layout_offset(page: Page, anchors: Sequence[AnchorZone], min_score: float = 
     return _fit(pairs)
 
 
+def registered_layout(page: Page, zones: Sequence[Box], reach: float = 0.03, step: float = 0.005) -> Layout:
+    """An unconfirmed :class:`Layout` shifted (at most ``reach`` of the page each way, in steps of
+    ``step``) to where the most ``zones`` hold a line's centre; the smallest such shift, none on a tie.
+
+    A phone photo's document, found and flattened, is rarely cropped to the exact edge: its rows sit
+    a little lower or higher than the template's, enough for a value to fall out of its zone.
+
+    >>> rows = [TextLine(t, 0.9, ((40, y), (300, y), (300, y + 30), (40, y + 30))) for t, y in (("A", 185), ("B", 385))]
+    >>> page = Page("p.png", 1, 1000, 1000, tuple(rows))
+    >>> registered_layout(page, [(0.03, 0.16, 0.4, 0.19), (0.03, 0.36, 0.4, 0.39)])  # centres at 0.2, 0.4
+    Layout(dx=0.0, dy=0.01, scale=1.0, confirmed=False)
+    """
+    centres = [((ln.bbox[0] + ln.bbox[2]) / 2 / page.width, (ln.bbox[1] + ln.bbox[3]) / 2 / page.height)
+               for ln in page.lines]
+    if not centres or not zones or page.width <= 0 or page.height <= 0:
+        return Layout(confirmed=False)
+    xs, ys = np.array(centres).T
+
+    def held(dx: float, dy: float) -> int:
+        return sum(bool(np.any((x0 + dx <= xs) & (xs <= x1 + dx) & (y0 + dy <= ys) & (ys <= y1 + dy)))
+                   for x0, y0, x1, y1 in zones)
+
+    n = round(reach / step)
+    shifts = sorted(((i * step, j * step) for i in range(-n, n + 1) for j in range(-n, n + 1)),
+                    key=lambda d: (abs(d[0]) + abs(d[1]), abs(d[1])))
+    best = max(shifts, key=lambda d: held(*d))  # max keeps the first (smallest) shift among equals
+    return Layout(dx=round(best[0], 4), dy=round(best[1], 4), confirmed=False)
+
+
 def assumed_layout(page: Page, aspect_ratio: tuple[float, float] | None, extent: Box | None,
                    slack: float = 0.1) -> Layout | None:
     """An unconfirmed identity :class:`Layout` for a page that is the whole document, else ``None``.
@@ -419,6 +449,8 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
     if head is None and not inside:
         return
     faint = _faint_lines(ctx.page, inside)
+    if zone.lines > 1 and len(inside) > 1 and _small_label(ctx, name, inside[0], inside[1]):
+        inside = inside[1:]  # the field's own label, misread, printed small above the block
     if zone.lines > 1 or head is not None:  # a block: a line that reads as a label is no part of it
         groups = [[i for i in inside if i not in ctx.label_lines and i not in faint][: zone.lines]
                   or [i for i in inside if i not in ctx.label_lines][: zone.lines] or inside[: zone.lines]]

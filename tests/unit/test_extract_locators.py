@@ -304,3 +304,15 @@ def test_a_faint_label_ending_in_a_colon_comes_after_the_value() -> None:
     ctx = PageContext.build(Page("card.jpg", 1, 1000, 630, lines), {}, offset=Layout())
     zone = ZoneLocator(box=(0.45, 0.45, 0.7, 0.55))
     assert [c.text for c in zone_candidates(ctx, "given_names", zone)][0] == "Robert"
+
+
+def test_a_small_misread_label_above_a_zone_block_is_left_out() -> None:
+    # a German form photo (synthetic, seed 8675309): "Wohnanschrift" read "Wotmarsctrit", printed at half the
+    # value's height above the two-line address, all three lines in the address zone
+    lines = (TextLine("Wotmarsctrit", 0.92, quad_from_box((330, 794, 441, 825))),
+             TextLine("Lia-Freudenberger-Gasse 64/93", 0.94, quad_from_box((329, 824, 655, 881))),
+             TextLine("21320 Badalzungen", 0.99, quad_from_box((329, 853, 543, 904))))
+    labels = {"address": ("Residential address", "Wohnanschrift", "Adresse", "Anschrift")}
+    ctx = PageContext.build(Page("form.jpg", 1, 1000, 1000, lines), labels, offset=Layout())
+    zone = ZoneLocator(box=(0.3, 0.78, 0.7, 0.92), lines=2)
+    assert [c.text for c in zone_candidates(ctx, "address", zone)] == ["Lia-Freudenberger-Gasse 64/93\n21320 Badalzungen"]
