@@ -60,7 +60,8 @@ def invalid_dates_in(text: str) -> list[str]:
     return out
 
 
-def _count_dates(text: str) -> int:
+def count_dates(text: str) -> int:
+    """How many complete dates (numeric, ISO or with a month name) ``text`` holds."""
     upper = ascii_upper(text)
     return sum(len(p.findall(upper)) for p in (_NUMERIC_DATE, _ISO_DATE, _TEXT_DATE))
 
@@ -87,9 +88,9 @@ def possible_readings(text: str, bad: str, limit: int = 120) -> list[str]:
                if d != text[i]]
     lost = [text[:i] + d + text[i:] for i in range(lo, hi + 1) for d in digits]
     extra = [text[:i] + text[i + 1 :] for i in range(lo, hi)]
-    n_dates = _count_dates(text)
+    n_dates = count_dates(text)
     out = [c for c in dict.fromkeys(changed + lost + extra)
-           if len(invalid_dates_in(c)) < n_bad and _count_dates(c) >= n_dates]
+           if len(invalid_dates_in(c)) < n_bad and count_dates(c) >= n_dates]
     return out[:limit]
 
 

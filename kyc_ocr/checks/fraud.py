@@ -21,10 +21,10 @@ from rapidfuzz.distance import Levenshtein
 
 from kyc_ocr.checks.base import CheckContext, doc_ref, field_ref, parse_iso, skip
 from kyc_ocr.checks.compare import DATE_FIELDS
-from kyc_ocr.checks.dates import ascii_upper, impossible_date_lines, invalid_dates_in, possible_readings
+from kyc_ocr.checks.dates import ascii_upper, count_dates, impossible_date_lines, invalid_dates_in, possible_readings
 from kyc_ocr.checks.document import age_at, is_identity
 from kyc_ocr.checks.reread import first_reread
-from kyc_ocr.domain import CheckResult, ExtractedDocument, Status, TextLine
+from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status, TextLine
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,8 @@ def impossible_dates(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
         if bad in seen:
             continue
         seen.add(bad)
-        found = first_reread(ctx, [(doc, line, h) for h in possible_readings(line.value, bad)])
+        tries = [(doc, line, h) for h in possible_readings(line.value, bad)]
+        found = first_reread(ctx, tries) or _read_possible_again(ctx, tries)
         if found is not None:
             settled.append(found)
         else:
@@ -183,6 +184,23 @@ def impossible_dates(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
     note = (f"; {len(settled)} impossible reading(s) re-read from the pixels as a possible date "
             f"({', '.join(repr(s['read']) for s in settled)})" if settled else "")
     return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: {len(keys)} date fields are possible{note}", evidence)
+
+
+def _read_possible_again(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocument, Field, str]]
+                         ) -> dict[str, Any] | None:
+    """Evidence that the line's pixels, read again (rectified, as a re-read crops them), give only
+    possible dates: two readings that disagree on a date cannot prove an impossible one."""
+    if ctx.reread is None or ctx.policy.thresholds.reread_max_cost <= 0:
+        return None
+    for doc, line, hypothesis in tries:
+        found = ctx.reread(doc, line, hypothesis)
+        if found is not None:
+            again = found.read
+            if count_dates(again) >= count_dates(line.value) and not invalid_dates_in(again):
+                return {**doc_ref(doc), "field": line.name, "read": again, "first_read": line.value,
+                        "read_again": True}
+            return None
+    return None
 
 
 def _birth_problems(doc: ExtractedDocument, ctx: CheckContext) -> list[str]:

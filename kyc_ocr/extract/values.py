@@ -142,13 +142,17 @@ def _period(text: str, order: str) -> str:
 def plausible_document_number(value: str) -> bool:
     """At least five letters/digits, one of them a digit, nothing but ``-./`` between them: what identity
     document numbers look like (a garbled label such as ``M`` read where the number should be is not one).
+    Eight or more letters without a vowel are a number too, not a word (German passport numbers use no
+    vowels, and may happen to have no digit: ``FRPZLJFYK``).
 
     >>> [plausible_document_number(v) for v in ("L898902C3", "788545088866", "D123-4567-89", "M", "ZUNNWTV", "N°:X12")]
     [True, True, True, False, False, False]
+    >>> [plausible_document_number(v) for v in ("FRPZLJFYK", "REISEPASS", "PASSPORT")]
+    [True, False, False]
     """
     alnum = [ch for ch in value if ch.isalnum()]
-    return (len(alnum) >= 5 and any(ch.isdigit() for ch in alnum)
-            and all(ch.isascii() and (ch.isalnum() or ch in "-./") for ch in value))
+    coded = any(ch.isdigit() for ch in alnum) or (len(alnum) >= 8 and not any(ch in "AEIOUaeiou" for ch in alnum))
+    return len(alnum) >= 5 and coded and all(ch.isascii() and (ch.isalnum() or ch in "-./") for ch in value)
 
 
 def normalize_value(spec: FieldSpec, raw: str, date_order: str, number_pattern: str | None = None

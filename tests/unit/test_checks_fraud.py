@@ -124,14 +124,19 @@ def test_an_impossible_date_the_pixels_read_as_possible_was_the_ocrs() -> None:
     line = {f.name: f for _, f, _ in planned_rereads([form])}["line 1:2"]
     assert line.value == "Date: 32.06.2026" and line.quad is not None
 
-    def table(cost: float) -> RereadTable:
-        return RereadTable({(form.sha256, "line 1:2", "Date: 22.06.2026"):
-                            Reread("Date: 22.06.2026", "Date: 22.06.2026", cost)})
+    def table(cost: float, read: str = "Date: 22.06.2026") -> RereadTable:
+        return RereadTable({(form.sha256, "line 1:2", "Date: 22.06.2026"): Reread(read, "Date: 22.06.2026", cost)})
 
     ctx = CheckContext(POLICY, AS_OF)
     assert fraud.impossible_dates(form, ctx).status is Status.FAIL  # nothing re-read: the reading stands
     r = fraud.impossible_dates(form, CheckContext(POLICY, AS_OF, reread=table(0.0)))
     assert r.status is Status.PASS and r.evidence["settled_by_reread"][0]["tested"] == "Date: 22.06.2026"
     assert "re-read from the pixels as a possible date" in r.detail
-    r = fraud.impossible_dates(form, CheckContext(POLICY, AS_OF, reread=table(9.0)))  # over reread_max_cost
+    over = table(9.0, read="Date: 32.06.2026")  # the pixels read as before; 22 over reread_max_cost
+    r = fraud.impossible_dates(form, CheckContext(POLICY, AS_OF, reread=over))
     assert r.status is Status.FAIL and "'32.06.2026' at page 1 line 2 is not" in r.detail
+    # the rectified crop read again gives another, possible date ("30/05/2126" for "31/15/2125" on a blurred
+    # statement photo): two readings that disagree cannot prove an impossible date
+    again = table(9.0, read="Date: 30.06.2026")
+    r = fraud.impossible_dates(form, CheckContext(POLICY, AS_OF, reread=again))
+    assert r.status is Status.PASS and r.evidence["settled_by_reread"][0]["read_again"] is True
