@@ -49,7 +49,7 @@ from kyc_ocr.timing import stage
 log = logging.getLogger(__name__)
 
 Source = str | Path | bytes
-LOW_READING = 0.85  # mean line confidence below which an unrecognised page is tried upside down
+LOW_READING = 0.85  # mean line confidence below which a page is also read upside down (kept if it reads better)
 
 __all__ = ["extract", "extract_pages", "prepare_options"]
 
@@ -138,11 +138,12 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
     pages: list[Page] = list(engine.read(prepared))  # the engine times detection and recognition
     if template is None and _quarter_turned(pages):
         pages, prepared = _best_quarter(pages, prepared, engine)
-    if template is None and _unrecognised(pages, templates):
+    if template is None and _reads_badly(pages):
         turned = [_turned(p, 2) for p in prepared]
         again = list(engine.read(turned))
-        if not _unrecognised(again, templates):
-            log.debug("document recognised only after a half turn: preprocessing had it upside down")
+        unrecognised = _unrecognised(pages, templates)
+        if not _unrecognised(again, templates) and (unrecognised or _reading(again) > 1.2 * _reading(pages)):
+            log.debug("document read better after a half turn: preprocessing had it upside down")
             pages, prepared = again, turned
     with stage("extraction"):
         mrz = page_mrz(pages)
@@ -166,19 +167,30 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
     return _document(first, tm, fields, pages, prepared)
 
 
-def _unrecognised(pages: Sequence[Page], templates: Any) -> bool:
-    """No specific template and no MRZ recognised on OCR that mostly reads badly: maybe upside down.
+def _reads_badly(pages: Sequence[Page]) -> bool:
+    """OCR that mostly reads with low confidence, on a page without a text layer or an MRZ: maybe upside down.
 
     Orientation is judged before OCR (:func:`kyc_ocr.preprocess.orient`) and is sometimes wrong on
-    a blurred photo; text read upside down comes out as low-confidence garbage.
+    a blurred photo; text read upside down comes out as low-confidence garbage (the recogniser's own
+    line classifier may still turn its biggest lines, so the document can even be recognised).
     """
-    from kyc_ocr.classify import THRESHOLD, page_mrz, score_all
+    from kyc_ocr.classify import page_mrz
 
     lines = [ln for p in pages for ln in p.lines]
     if any(p.engine.endswith(TEXT_LAYER_SUFFIX) for p in pages) or page_mrz(pages) is not None:
         return False
-    if lines and sum(ln.confidence for ln in lines) / len(lines) >= LOW_READING:
-        return False
+    return bool(lines) and sum(ln.confidence for ln in lines) / len(lines) < LOW_READING
+
+
+def _reading(pages: Sequence[Page]) -> float:
+    """Characters read, weighted by confidence."""
+    return sum(ln.confidence * len(ln.text) for p in pages for ln in p.lines)
+
+
+def _unrecognised(pages: Sequence[Page], templates: Any) -> bool:
+    """No specific template recognised on the pages."""
+    from kyc_ocr.classify import THRESHOLD, score_all
+
     ranked = score_all(pages, templates)
     return not ranked or ranked[0].score < THRESHOLD
 

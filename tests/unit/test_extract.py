@@ -122,12 +122,14 @@ def test_cli_unknown_template_is_a_config_error(tmp_path: Path, capsys: pytest.C
 
 
 class _UpsideDownAware:
-    """Reads the passport only when the page's dark corner mark is top-left (the page is upright)."""
+    """Reads the passport only when the page's dark corner mark is top-left (the page is upright);
+    ``title_turns`` reads its title right either way (the recogniser's own line classifier turned it)."""
 
     name = "fake"
 
-    def __init__(self) -> None:
+    def __init__(self, title_turns: bool = False) -> None:
         self.reads = 0
+        self.title_turns = title_turns
 
     def read(self, pages: list[PageImage]) -> list[Page]:
         self.reads += 1
@@ -135,8 +137,12 @@ class _UpsideDownAware:
         for p in pages:
             upright = p.image[:10, :10].mean() < 128
             rows = PASSPORT if upright else [("ssodssvd ¡ ʇɹodssɐd", 400, 20, 1190, 60), ("NOSSʞIɹƎ", 400, 188, 550, 218)]
-            conf = 0.97 if upright else 0.4
-            lines = tuple(TextLine(t, conf, quad_from_box(b)) for t, *b in rows)  # type: ignore[arg-type]
+            conf = [0.97] * len(rows) if upright else [0.4] * len(rows)
+            if self.title_turns and not upright:  # recognised by its title and labels, the rest garbage
+                right = [PASSPORT[i] for i in (0, 3, 5, 11)]
+                junk = [("NOSSʞIɹƎ", 400, 188 + 40 * i, 550, 218 + 40 * i) for i in range(8)]
+                rows, conf = right + junk, [0.99] * len(right) + [0.4] * len(junk)
+            lines = tuple(TextLine(t, c, quad_from_box(b)) for (t, *b), c in zip(rows, conf))  # type: ignore[arg-type]
             out.append(Page(p.source, p.page, p.width, p.height, lines))
         return out
 
@@ -155,3 +161,13 @@ def test_page_that_reads_as_garbage_is_tried_upside_down() -> None:
     box = doc.fields["surname"].box
     assert box is not None
     assert box[0] == pytest.approx(1249 - 550, abs=1) and box[3] == pytest.approx(879 - 188, abs=1)
+
+
+def test_a_recognised_page_that_reads_badly_is_still_tried_upside_down() -> None:
+    # a statement photo left upside down: its big title read right (the document is recognised), the rest garbage
+    image = np.full((880, 1250, 3), 255, np.uint8)
+    image[-10:, -10:] = 0
+    page = PageImage(image, "passport.png", 1)
+    engine = _UpsideDownAware(title_turns=True)
+    doc = extract_pages([page], [page], engine, builtin_templates())
+    assert engine.reads == 2 and doc.value("surname") == "ERIKSSON"
