@@ -66,19 +66,24 @@ def cased_like(value: str, printed: str) -> str:
     ('Jargiło', 'VAN DER BERG', 'anna')
     >>> cased_like("JAN VAN DER BERG", "Jan van der Berq"), cased_like("IAN ALLEN RILEY", "lan Allen Riley")
     ('Jan van der Berg', 'Ian Allen Riley')
+    >>> cased_like("IAN", "lan"), cased_like("IAN", "LAN")  # a capital I read as a small l
+    ('Ian', 'IAN')
     """
-    letters = [c for c in printed if c.isalpha()]
-    if letters and all(c.isupper() for c in letters):
-        return value.upper()
-    if letters and all(c.islower() for c in letters):
-        return value.lower()
     shown = printed.split()
     words = value.split()
+    # a small "l" where the value has an "I" is that capital misread ("lan" for "Ian"): the word is capitalised
+    capital_i = [i < len(shown) and shown[i][:1] == "l" and w[:1] in "Ii" for i, w in enumerate(words)]
+    letters = [c for i, word in enumerate(shown) for j, c in enumerate(word)
+               if c.isalpha() and not (j == 0 and i < len(capital_i) and capital_i[i])]
+    if letters and all(c.isupper() for c in letters):
+        return value.upper()
     out = []
     for i, word in enumerate(words):
-        # a small "l" where the value has a capital "I" is that capital misread ("lan" for "Ian"), not a small word
-        small = i < len(shown) and shown[i][:1].islower() and not (shown[i][:1] == "l" and word[:1] in "Ii")
-        out.append(word.lower() if small else "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-")))
+        small = i < len(shown) and shown[i][:1].islower() and not capital_i[i]
+        if letters and all(c.islower() for c in letters):
+            out.append(word[:1].upper() + word[1:].lower() if capital_i[i] else word.lower())
+        else:
+            out.append(word.lower() if small else "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-")))
     return " ".join(out)
 
 
