@@ -18,12 +18,14 @@ give one result each.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from kyc_ocr.checks import cross, document, fraud
 from kyc_ocr.checks.base import CHECK_NAMES, CheckContext, skip
+from kyc_ocr.checks.machine import doubt_softened, settle_by_machine
 from kyc_ocr.checks.policy import Policy, load_policy
 from kyc_ocr.checks.verdict import build_verdict, decide
 from kyc_ocr.domain import CheckResult, DocumentLookup, ExtractedDocument, FieldRereader
@@ -103,6 +105,8 @@ def run_checks(
     patterns = {**policy.number_patterns, **(number_patterns or {})}
     ctx = CheckContext(policy, as_of, patterns, lookup, customer_id, reread)
     documents = [document.mrz_number_from_visual(d, tuple(documents), ctx) for d in documents]
+    documents, settled = settle_by_machine(documents, ctx)
+    ctx = dataclasses.replace(ctx, settled=settled)
     results: list[CheckResult] = []
     for name in policy.enabled_checks:
         if name in ("mrz_matches_visual", "barcode_matches_visual"):
@@ -113,7 +117,7 @@ def run_checks(
             applies, check, none_reason = PER_DOCUMENT[name]
             docs = [d for d in documents if applies(d)]
             if docs:
-                results.extend(check(d, ctx) for d in docs)
+                results.extend(doubt_softened(check(d, ctx), d, ctx) for d in docs)
             else:
                 results.append(skip(name, none_reason))
         else:

@@ -63,6 +63,8 @@ class CheckContext:
     lookup: DocumentLookup | None = None
     customer_id: str | None = None
     reread: FieldRereader | None = None  # measured re-reads of fields' pixels (kyc_ocr.checks.reread)
+    # printed fields re-read as their card's MRZ/barcode value, by (sha256, field name) (kyc_ocr.checks.machine)
+    settled: Mapping[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 def doc_ref(doc: ExtractedDocument) -> dict[str, Any]:

@@ -102,14 +102,19 @@ def date_like(iso: str, raw: str, read_as: str) -> str | None:
     ('09.03.1986', '03/09/86')
     >>> date_like("1986-03-09", "9 MAR 1966", "1966-03-09") is None
     True
+    >>> date_like("2021-12-10", "12/102121", "2121-12-10")  # a slash lost
+    '12/102021'
     """
     groups = list(re.finditer(r"\d+", raw))
-    if len(groups) != 3 or re.search(r"[^\W\d_]", raw):
+    if re.search(r"[^\W\d_]", raw):
         return None
     try:
         have, want = dt.date.fromisoformat(read_as), dt.date.fromisoformat(iso)
     except ValueError:
         return None
+    if len(groups) != 3:  # a separator lost ("12/102121"): the digits in the order they were read
+        layout = _digit_layout(raw, have)
+        return _with_digits(raw, layout, want) if layout is not None else None
 
     def part(date: dt.date, kind: str, width: int) -> str:
         value = {"d": date.day, "m": date.month, "y": date.year if width != 2 else date.year % 100}[kind]
@@ -160,17 +165,23 @@ def slipped_dates(raw: str, read_as: str, days: Iterable[dt.date], max_slips: in
     digits = [ch for ch in raw if ch.isdigit()]
     out: list[tuple[int, dt.date, str]] = []
     for day in days:
-        parts = {"d": f"{day.day:02d}", "m": f"{day.month:02d}", "y": str(day.year)[-layout.count("y"):]}
-        seen = dict.fromkeys("dmy", 0)
-        new = []
-        for kind in layout:
-            new.append(parts[kind][seen[kind]])
-            seen[kind] += 1
-        slips = sum(a != b for a, b in zip(digits, new, strict=True))
+        text = _with_digits(raw, layout, day)
+        slips = sum(a != b for a, b in zip(digits, (ch for ch in text if ch.isdigit()), strict=True))
         if 0 < slips <= max_slips:
-            chars = iter(new)
-            out.append((slips, day, "".join(next(chars) if ch.isdigit() else ch for ch in raw)))
+            out.append((slips, day, text))
     return [(day, text) for _, day, text in sorted(out, key=lambda item: item[0])]
+
+
+def _with_digits(raw: str, layout: tuple[str, ...], day: dt.date) -> str:
+    """``raw`` with its digits (in ``layout`` order, see :func:`_digit_layout`) those of ``day``."""
+    parts = {"d": f"{day.day:02d}", "m": f"{day.month:02d}", "y": str(day.year)[-layout.count("y"):]}
+    seen = dict.fromkeys("dmy", 0)
+    new = []
+    for kind in layout:
+        new.append(parts[kind][seen[kind]])
+        seen[kind] += 1
+    chars = iter(new)
+    return "".join(next(chars) if ch.isdigit() else ch for ch in raw)
 
 
 def impossible_date_lines(doc: ExtractedDocument) -> Iterator[tuple[Field, str]]:

@@ -153,6 +153,19 @@ def _entry(a: Field, b_value: str, b_where: dict[str, Any], c: Comparison) -> di
             "score": round(c.score, 4), **({"note": c.note} if c.note else {})}
 
 
+def _with_reread(entry: dict[str, Any], holder: ExtractedDocument, field_name: str, ctx: CheckContext
+                 ) -> dict[str, Any]:
+    """``entry`` citing the re-read that settled the printed field as the machine-readable value
+    (:mod:`kyc_ocr.checks.machine`), or a mismatch made a doubt (``near``) by one within ``reread_doubt_cost``."""
+    found = ctx.settled.get((holder.sha256, field_name))
+    if found is None:
+        return entry
+    if found.get("doubt") and entry["outcome"] == "mismatch":
+        return {**entry, "outcome": "near", "reread_doubt": found,
+                "note": f"the pixels re-read as the machine-readable value at {found['cost']} nats: a doubt"}
+    return {**entry, "reread": found} if not found.get("doubt") else entry
+
+
 def visual_partner(doc: ExtractedDocument, others: tuple[ExtractedDocument, ...]) -> ExtractedDocument | None:
     """The other side of a card: a document of the same type without an MRZ (TD1 cards print the
     visual zone on the front and the MRZ on the back). None when the document stands alone."""
@@ -237,7 +250,7 @@ def mrz_matches_visual(
         if f is None or f.source is FieldSource.MRZ or not f.value.strip() or not mrz_value:
             continue
         c = _against_mrz(field_name, f.value, mrz_value, _names_truncated(mrz, holder), ctx)
-        compared[field_name] = _entry(f, mrz_value, where, c)
+        compared[field_name] = _with_reread(_entry(f, mrz_value, where, c), holder, field_name, ctx)
         if holder is not doc:
             compared[field_name]["visual_document"] = doc_ref(holder)
     return _outcome_result(name, doc, compared, "visual zone and MRZ")
@@ -272,7 +285,8 @@ def barcode_matches_visual(
                 reread = lines_reread(ctx, cand, f, barcode[field_name].value) if c.outcome != "match" else None
                 if reread is not None:  # a multi-line field whose pixels give the barcode's value
                     c = Comparison("match", c.score, f"re-read line by line at a cost of {reread['cost']} nats")
-                entry = _entry(f, barcode[field_name].value, {"source": "barcode"}, c)
+                entry = _with_reread(_entry(f, barcode[field_name].value, {"source": "barcode"}, c), cand, field_name,
+                                     ctx)
                 compared[field_name] = {**entry, "visual_document": doc_ref(cand),
                                         **({"reread": reread} if reread else {})}
                 break

@@ -137,7 +137,10 @@ def name_hypotheses(doc: ExtractedDocument, other: ExtractedDocument) -> list[tu
 def planned_rereads(documents: Sequence[ExtractedDocument], as_of: dt.date | None = None
                     ) -> list[tuple[ExtractedDocument, Field, str]]:
     """``(document, field, hypothesis)`` for every disagreement a check could settle by re-reading
-    (the proof-of-address dates only when the verification date ``as_of`` is given)."""
+    (the proof-of-address dates and the printed fields against their card's MRZ or barcode only when
+    the verification date ``as_of`` is given)."""
+    from kyc_ocr.checks.machine import machine_hypotheses  # checks.machine needs checks.document, which needs this
+
     forms = [(d, f) for d in documents
              if d.document_type in FORM_TYPES and (f := first_field(d, FORM_NUMBER_FIELDS)) is not None]
     ids = [(d, d.fields["document_number"]) for d in documents
@@ -159,6 +162,7 @@ def planned_rereads(documents: Sequence[ExtractedDocument], as_of: dt.date | Non
         if as_of is not None:
             plan.extend((doc, f, text) for f, _, text in proof_date_hypotheses(doc, as_of))
         plan.extend(address_hypotheses(doc, documents))
+        plan.extend(machine_hypotheses(doc, documents, as_of))
     return plan
 
 

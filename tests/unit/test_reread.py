@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import io
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -329,3 +330,43 @@ def test_a_multi_line_address_is_reread_line_by_line() -> None:
     # each line is held to the threshold (6 nats): one line over it leaves the mismatch
     over = RereadTable({**table.entries, (front.sha256, "address line 2", plan[1][1]): Reread("", "", 6.5)})
     assert barcode_matches_visual(back, CheckContext(POLICY, AS_OF, reread=over), (front,)).status is Status.FAIL
+
+
+# -- printed fields against the card's machine-readable zones ------------------------------------------
+
+def _licence_pair(issue_raw: str = "12/10/2121") -> tuple[ExtractedDocument, ExtractedDocument]:
+    from kyc_ocr.domain import TemplateMatch
+
+    def tm(side: str) -> TemplateMatch:
+        return TemplateMatch(f"usa-driver-license-{side}", "1.0", "driver_license", 1.0, "", "USA", side)
+
+    # a blurred licence photo read "12/10/2121" for "12/10/2021"; the back's barcode gives 2021-12-10
+    front = ExtractedDocument("front.jpg", "f" * 64, "image/jpeg", "driver_license", tm("front"), {
+        "date_of_issue": Field("date_of_issue", "2121-12-10", issue_raw, 0.78, box=(1, 2, 3, 4)),
+        "date_of_expiry": Field("date_of_expiry", "2026-12-09", "12/09/2026", 0.85, box=(1, 2, 3, 4))})
+    back = ExtractedDocument("back.jpg", "d" * 64, "image/jpeg", "driver_license", tm("back"), {
+        "date_of_issue": Field("date_of_issue", "2021-12-10", "", 0.99, FieldSource.BARCODE),
+        "date_of_expiry": Field("date_of_expiry", "2026-12-09", "", 0.99, FieldSource.BARCODE)})
+    return front, back
+
+
+def test_a_printed_date_is_settled_by_the_barcode_when_its_pixels_agree() -> None:
+    front, back = _licence_pair()
+    plan = [(d.source, f.name, h) for d, f, h in planned_rereads([front, back], AS_OF)]
+    assert ("front.jpg", "date_of_issue", "12/10/2021") in plan
+    assert planned_rereads([front, back]) == []  # planned with the verification date only
+
+    def checks(cost: float) -> dict[str, Any]:
+        table = RereadTable({(front.sha256, "date_of_issue", "12/10/2021"): Reread("12/10/2121", "12/10/2021", cost)})
+        results = run_checks([front, back], policy=POLICY, as_of=AS_OF, reread=table)
+        # the front's own checks (the back carries barcode dates of its own)
+        return {c.name: c for c in results if c.name == "barcode_matches_visual" or c.detail.startswith("front.jpg")}
+
+    settled = checks(2.0)
+    assert settled["issue_before_expiry"].status is Status.PASS
+    entry = settled["barcode_matches_visual"].evidence["fields"]["date_of_issue"]
+    assert entry["outcome"] == "match" and entry["reread"]["cost"] == 2.0 and entry["reread"]["was"] == "2121-12-10"
+    doubt = checks(9.0)  # over reread_max_cost (6), within reread_doubt_cost (12): a person looks
+    assert doubt["issue_before_expiry"].status is Status.WARN and doubt["barcode_matches_visual"].status is Status.WARN
+    crisp = checks(15.0)  # the pixels say 2121: the disagreement stands
+    assert crisp["issue_before_expiry"].status is Status.FAIL and crisp["barcode_matches_visual"].status is Status.FAIL
