@@ -129,15 +129,21 @@ def mrz_names_cut(doc: ExtractedDocument, ctx: CheckContext) -> bool:
 
 
 def _outcome_result(
-    name: str, doc: ExtractedDocument, compared: dict[str, dict[str, Any]], what: str
+    name: str, doc: ExtractedDocument, compared: dict[str, dict[str, Any]], what: str, min_confidence: float = 0.0
 ) -> CheckResult:
-    """Grade a field-by-field comparison: any mismatch FAIL, any near WARN, else PASS."""
+    """Grade a field-by-field comparison: any mismatch FAIL, any near WARN, else PASS. Mismatches only
+    on printed fields read under ``min_confidence`` give WARN: so unsure a reading proves nothing."""
     evidence: dict[str, Any] = {"document": doc_ref(doc), "fields": compared}
     if not compared:
         return skip(name, f"{doc.source}: no field appears in both the {what}", **evidence)
     bad = [k for k, v in compared.items() if v["outcome"] == "mismatch"]
     near = [k for k, v in compared.items() if v["outcome"] == "near"]
     score = round(sum(v["score"] for v in compared.values()) / len(compared), 4)
+    faint = [k for k in bad if compared[k]["visual"]["confidence"] < min_confidence]
+    if bad and len(faint) == len(bad):
+        evidence["low_confidence_fields"] = faint
+        return CheckResult(name, Status.WARN, score, f"{doc.source}: the {what} disagree on {', '.join(bad)}, "
+                           f"read with confidence under {min_confidence}: not enough to reject on", evidence)
     if bad:
         return CheckResult(name, Status.FAIL, score, f"{doc.source}: the {what} disagree on {', '.join(bad)}",
                            evidence)
@@ -253,7 +259,7 @@ def mrz_matches_visual(
         compared[field_name] = _with_reread(_entry(f, mrz_value, where, c), holder, field_name, ctx)
         if holder is not doc:
             compared[field_name]["visual_document"] = doc_ref(holder)
-    return _outcome_result(name, doc, compared, "visual zone and MRZ")
+    return _outcome_result(name, doc, compared, "visual zone and MRZ", ctx.policy.thresholds.min_field_confidence)
 
 
 def barcode_fields(doc: ExtractedDocument) -> dict[str, Field]:
@@ -290,7 +296,8 @@ def barcode_matches_visual(
                 compared[field_name] = {**entry, "visual_document": doc_ref(cand),
                                         **({"reread": reread} if reread else {})}
                 break
-    return _outcome_result(name, doc, compared, "barcode and printed fields")
+    return _outcome_result(name, doc, compared, "barcode and printed fields",
+                           ctx.policy.thresholds.min_field_confidence)
 
 
 def document_not_expired(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:

@@ -9,6 +9,7 @@ Check digits by the 7-3-1 rule: L898902C3 -> 21*7+8*3+9+8*7+9*3+0+2*7+12*3+3 = 3
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 
@@ -90,6 +91,16 @@ def test_mrz_matches_visual_flags_changed_birth_date() -> None:
     assert r.status is Status.FAIL
     assert r.evidence["fields"]["date_of_birth"]["outcome"] == "mismatch"
     assert "date_of_birth" in r.detail
+
+
+def test_a_mismatch_read_under_the_confidence_floor_is_only_a_warning() -> None:
+    # a garbled label read as the surname ("Nomibres", confidence 0.52 under min_field_confidence 0.6) proves nothing
+    doc = passport(surname="Nomibres")
+    faint = dataclasses.replace(doc, fields={**doc.fields, "surname": dataclasses.replace(doc.fields["surname"],
+                                                                                           confidence=0.52)})
+    r = document.mrz_matches_visual(faint, CTX)
+    assert r.status is Status.WARN and r.evidence["low_confidence_fields"] == ["surname"]
+    assert document.mrz_matches_visual(doc, CTX).status is Status.FAIL  # read surely (0.97): a mismatch
 
 
 def test_mrz_matches_visual_icao_transliteration_and_truncation() -> None:
