@@ -58,6 +58,7 @@ PER_DOCUMENT: dict[str, tuple[Callable[[ExtractedDocument], bool], DocCheck, str
     "specimen_text": (lambda d: True, fraud.specimen_text, "no documents"),
 }
 PER_SET: dict[str, SetCheck] = {
+    "identity_document_present": cross.identity_document_present,
     "same_person": cross.same_person,
     "same_date_of_birth": cross.same_date_of_birth,
     "document_number_matches_form": cross.document_number_matches_form,

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # The order results come out in; the synthetic generator labels its faults with these names.
 CHECK_NAMES: tuple[str, ...] = (
     "required_fields",
+    "identity_document_present",
     "mrz_check_digits",
     "mrz_matches_visual",
     "barcode_matches_visual",

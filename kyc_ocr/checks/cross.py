@@ -466,6 +466,19 @@ def _address_reread(ctx: CheckContext, claim: ExtractedDocument, proof: Extracte
     return None
 
 
+def identity_document_present(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
+    """At least one of the customer's documents was recognised as an identity document (passport, ID
+    card, driver's licence, residence permit, visa): a form and a bill alone identify nobody."""
+    name = "identity_document_present"
+    found = [doc_ref(d) for d in documents if d.document_type in IDENTITY_TYPES]
+    kinds = sorted({d.document_type for d in documents})
+    if not found:
+        return CheckResult(name, Status.FAIL, 0.0, f"no identity document among the {len(documents)} documents "
+                           f"({', '.join(kinds)})", {"document_types": kinds})
+    return CheckResult(name, Status.PASS, 1.0, f"{len(found)} identity document(s): "
+                       f"{', '.join(sorted({r['document_type'] for r in found}))}", {"identity_documents": found})
+
+
 def proof_of_address_recent(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
     """The newest proof of address is dated within the policy's limit and not in the future.
 

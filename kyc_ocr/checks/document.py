@@ -472,13 +472,17 @@ def required_fields(doc: ExtractedDocument, ctx: CheckContext, others: tuple[Ext
     not read there but was read on the other side (see :func:`other_sides`) counts as
     present; the evidence lists it under ``from_other_side``. A field read under
     ``min_field_confidence`` whose value another reading confirms (see :func:`corroboration`)
-    counts as confident; the evidence lists it under ``corroborated``.
+    counts as confident; the evidence lists it under ``corroborated``. A document not recognised at
+    all FAILs (the customer sent it; a person looks at what it is).
     """
     name = "required_fields"
     template = doc.template.template_id if doc.template else None
     required = ctx.policy.required_fields.get(template or "") or ctx.policy.required_fields.get(doc.document_type)
     threshold = ctx.policy.thresholds.min_field_confidence
     evidence: dict[str, Any] = {"document": doc_ref(doc), "min_field_confidence": threshold}
+    if doc.document_type == "unknown":  # a submitted document nobody knows what it is: never silently left out
+        return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: not recognised as any known document, so no "
+                           "field of it could be read", evidence)
     if not required:
         return skip(name, f"{doc.source}: the policy requires no fields of a {doc.document_type}", **evidence)
     fields = dict(doc.fields)

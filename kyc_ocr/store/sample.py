@@ -6,7 +6,7 @@ application form of about 15 fields each, and one result per check name of
 
 >>> docs, verdict = sample_verification("cust-1", seed=3)
 >>> len(docs), [len(d.fields) for d in docs], len(verdict.checks)
-(3, [15, 15, 15], 18)
+(3, [15, 15, 15], 19)
 """
 
 from __future__ import annotations

@@ -274,3 +274,25 @@ def test_a_full_mrz_name_field_that_was_not_cut_is_compared_in_full() -> None:
     front = mkdoc("front.png", "id_card", surname="BERG", given_names="ANNABELLE")
     r = cross.same_person([front, back], CTX)
     assert r.status is not Status.PASS and "mrz_names_cut" not in r.evidence["compared"][0]
+
+
+def test_no_identity_document_or_an_unrecognised_one_is_reviewed() -> None:
+    from kyc_ocr.checks import run_checks
+    from kyc_ocr.checks.verdict import decide
+    from kyc_ocr.domain import Decision
+
+    # a form and a bill agree with each other, but nothing identifies the customer
+    form = mkdoc("form.png", "application_form", surname="Doe", given_names="Jane", date_of_birth="1980-01-01",
+                 address="1 Main St, 10115 Berlin", document_number="X1234567")
+    bill = mkdoc("bill.png", "utility_bill", address="1 Main St, 10115 Berlin", statement_date="2026-06-01",
+                 full_name="Jane Doe")
+    unknown = mkdoc("id.png", "unknown")
+    results = run_checks([form, bill, unknown], policy=POLICY, as_of=AS_OF)
+    present = next(r for r in results if r.name == "identity_document_present")
+    assert present.status is Status.FAIL and present.evidence["document_types"] == ["application_form", "unknown",
+                                                                                     "utility_bill"]
+    unread = [r for r in results if r.name == "required_fields" and r.detail.startswith("id.png")]
+    assert [r.status for r in unread] == [Status.FAIL]
+    assert decide(results, POLICY)[0] is Decision.REVIEW
+    card = mkdoc("id.png", "id_card", surname="DOE", given_names="JANE")
+    assert cross.identity_document_present([form, bill, card], CTX).status is Status.PASS

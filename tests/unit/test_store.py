@@ -59,7 +59,7 @@ def test_save_fills_ids_and_reads_back_what_was_saved(store):
     assert [c.to_dict() for c in back.checks] == [c.to_dict() for c in verdict.checks]
     assert [d.sha256 for d in back.documents] == [d.sha256 for d in docs]
     assert back.documents[0].fields == docs[0].fields  # value, raw, confidence, source, page, box
-    assert counts(store) == {"customers": 1, "documents": 3, "fields": 45, "verdicts": 1, "checks": 18,
+    assert counts(store) == {"customers": 1, "documents": 3, "fields": 45, "verdicts": 1, "checks": 19,
                              "verdict_documents": 3, "audit_events": 5}  # customer, 3 documents, verdict
 
 
