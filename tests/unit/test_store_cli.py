@@ -13,10 +13,9 @@ from PIL import Image
 
 from kyc_ocr.checks.base import CHECK_NAMES
 from kyc_ocr.cli import main
-from kyc_ocr.store import db
 from kyc_ocr.domain import CheckResult, Status
 from kyc_ocr.errors import ExitCode
-from kyc_ocr.store import Store
+from kyc_ocr.store import Store, db
 from kyc_ocr.store.sample import sample_verification
 
 
