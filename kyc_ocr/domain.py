@@ -118,6 +118,9 @@ class Page:
     lines: tuple[TextLine, ...]
     engine: str = ""
     models: tuple[str, ...] = ()  # model ids, e.g. "PP-OCRv6_rec_small@sha256:ab12..."
+    # lines the engine read from their crop turned 180 degrees (its line classifier found them upside
+    # down): most of a page's, and the page itself is upside down. Not stored or recorded.
+    turned_lines: int = field(default=0, compare=False)
 
     @property
     def text(self) -> str:

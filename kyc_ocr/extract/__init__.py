@@ -49,6 +49,7 @@ from kyc_ocr.timing import stage
 log = logging.getLogger(__name__)
 
 Source = str | Path | bytes
+TURNED_SHARE = 0.3  # a page with this share of its lines read turned 180 degrees is also read upside down
 LOW_READING = 0.85  # mean line confidence below which a page is also read upside down (kept if it reads better)
 
 __all__ = ["extract", "extract_pages", "prepare_options"]
@@ -138,11 +139,12 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
     pages: list[Page] = list(engine.read(prepared))  # the engine times detection and recognition
     if template is None and _quarter_turned(pages):
         pages, prepared = _best_quarter(pages, prepared, engine)
-    if template is None and _reads_badly(pages):
+    if template is None and (_reads_badly(pages) or _turned_share(pages) >= TURNED_SHARE):
         turned = [_turned(p, 2) for p in prepared]
         again = list(engine.read(turned))
-        unrecognised = _unrecognised(pages, templates)
-        if not _unrecognised(again, templates) and (unrecognised or _reading(again) > 1.2 * _reading(pages)):
+        better = _unrecognised(pages, templates) or _reading(again) > 1.2 * _reading(pages)
+        upright = _turned_share(again) < _turned_share(pages) / 3 and _reading(again) >= 0.9 * _reading(pages)
+        if not _unrecognised(again, templates) and (better or upright):
             log.debug("document read better after a half turn: preprocessing had it upside down")
             pages, prepared = again, turned
     with stage("extraction"):
@@ -180,6 +182,20 @@ def _reads_badly(pages: Sequence[Page]) -> bool:
     if any(p.engine.endswith(TEXT_LAYER_SUFFIX) for p in pages) or page_mrz(pages) is not None:
         return False
     return bool(lines) and sum(ln.confidence for ln in lines) / len(lines) < LOW_READING
+
+
+def _turned_share(pages: Sequence[Page], min_lines: int = 5) -> float:
+    """The share of lines read from their crops turned 180 degrees (the engine's line classifier; 0 with
+    fewer than ``min_lines`` lines). A large share: the page is upside down even if every line reads well,
+    and its lines lie in reverse order (labels under their values).
+
+    >>> from kyc_ocr.domain import TextLine, quad_from_box
+    >>> rows = tuple(TextLine("TEXT", 0.95, quad_from_box((0, 20 * i, 90, 20 * i + 15))) for i in range(6))
+    >>> _turned_share([Page("p.png", 1, 100, 200, rows, turned_lines=3)]), _turned_share([Page("p.png", 1, 100, 200, rows)])
+    (0.5, 0.0)
+    """
+    lines = sum(len(p.lines) for p in pages)
+    return sum(p.turned_lines for p in pages) / lines if lines >= min_lines else 0.0
 
 
 def _reading(pages: Sequence[Page]) -> float:

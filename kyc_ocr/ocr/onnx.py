@@ -22,6 +22,7 @@ first use (the parent's are kept, never destroyed, in the child); it must end wi
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -147,10 +148,13 @@ class OnnxEngine:
         sessions = self._current()
         if not crops:
             return []
+        flips: list[bool] = []
         if self.cls == "always":
             flips = sessions.cls.upside_down(crops)
             crops = [np.ascontiguousarray(c[::-1, ::-1]) if f else c for c, f in zip(crops, flips)]
         results = sessions.rec(crops)
+        if flips:
+            results = [dataclasses.replace(r, turned=f) for r, f in zip(results, flips)]
         if self.cls == "auto":
             doubtful = [i for i, r in enumerate(results) if r.confidence < AUTO_CLS_BELOW]
             flips = sessions.cls.upside_down([crops[i] for i in doubtful]) if doubtful else []
@@ -159,7 +163,7 @@ class OnnxEngine:
                 again = sessions.rec([np.ascontiguousarray(crops[i][::-1, ::-1]) for i in turned])
                 for i, rec in zip(turned, again):
                     if rec.confidence > results[i].confidence:
-                        results[i] = rec
+                        results[i] = dataclasses.replace(rec, turned=True)
         return results
 
     def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
@@ -204,11 +208,12 @@ class OnnxEngine:
             if page.text_layer is not None:
                 out.append(text_layer_page(page, self.name))
                 continue
-            lines = []
+            lines, turned = [], 0
             for q, quad in enumerate(quads[p]):
                 rec = recs[(p, q)]
                 if rec.text.strip() and rec.confidence >= MIN_CONFIDENCE:
                     lines.append(TextLine(rec.text, rec.confidence, quad, rec.char_confidences))
+                    turned += rec.turned
             out.append(Page(page.source, page.page, page.width, page.height, tuple(lines),
-                            engine=self.name, models=self._ids))
+                            engine=self.name, models=self._ids, turned_lines=turned))
         return out

@@ -44,6 +44,7 @@ class Recognition:
     text: str
     confidence: float
     char_confidences: tuple[float, ...]
+    turned: bool = False  # read from the crop turned 180 degrees (the line classifier said upside down)
 
 
 def needed_width(width: int, height: int) -> int:

@@ -127,15 +127,22 @@ class _UpsideDownAware:
 
     name = "fake"
 
-    def __init__(self, title_turns: bool = False) -> None:
+    def __init__(self, title_turns: bool = False, classifier_turns: bool = False) -> None:
         self.reads = 0
         self.title_turns = title_turns
+        self.classifier_turns = classifier_turns
 
     def read(self, pages: list[PageImage]) -> list[Page]:
         self.reads += 1
         out = []
         for p in pages:
             upright = p.image[:10, :10].mean() < 128
+            if self.classifier_turns and not upright:  # every line turned and read well, where it lies upside down
+                w, h = p.image.shape[1], p.image.shape[0]
+                lines = tuple(TextLine(t, 0.97, quad_from_box((w - 1 - x1, h - 1 - y1, w - 1 - x0, h - 1 - y0)))
+                              for t, x0, y0, x1, y1 in PASSPORT)
+                out.append(Page(p.source, p.page, p.width, p.height, lines, turned_lines=len(lines)))
+                continue
             rows = PASSPORT if upright else [("ssodssvd ¡ ʇɹodssɐd", 400, 20, 1190, 60), ("NOSSʞIɹƎ", 400, 188, 550, 218)]
             conf = [0.97] * len(rows) if upright else [0.4] * len(rows)
             if self.title_turns and not upright:  # recognised by its title and labels, the rest garbage
@@ -161,6 +168,16 @@ def test_page_that_reads_as_garbage_is_tried_upside_down() -> None:
     box = doc.fields["surname"].box
     assert box is not None
     assert box[0] == pytest.approx(1249 - 550, abs=1) and box[3] == pytest.approx(879 - 188, abs=1)
+
+
+def test_a_page_whose_lines_were_all_read_turned_is_read_upside_down() -> None:
+    # the recogniser's line classifier turned every line: each reads well, but they lie in reverse order
+    image = np.full((880, 1250, 3), 255, np.uint8)
+    image[-10:, -10:] = 0
+    page = PageImage(image, "passport.png", 1)
+    engine = _UpsideDownAware(classifier_turns=True)
+    doc = extract_pages([page], [page], engine, builtin_templates())
+    assert engine.reads == 2 and doc.value("surname") == "ERIKSSON" and doc.value("given_names") == "ANNA MARIA"
 
 
 def test_a_recognised_page_that_reads_badly_is_still_tried_upside_down() -> None:

@@ -117,6 +117,8 @@ def test_recognize_reads_crops_and_turns_upside_down_lines(engine):
     results = engine.recognize([line, np.ascontiguousarray(line[::-1, ::-1])])
     assert [text for text, _ in results] == ["Date of expiry 2031-07-14"] * 2
     assert all(0.8 < conf <= 1.0 for _, conf in results)
+    # the engine says which lines it read turned (extraction turns a page most of whose lines were)
+    assert [r.turned for r in engine._recognize([line, np.ascontiguousarray(line[::-1, ::-1])])] == [False, True]
 
 
 def test_text_layer_pages_are_not_ocred(engine, monkeypatch):
