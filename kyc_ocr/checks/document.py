@@ -14,7 +14,18 @@ import logging
 import re
 from typing import Any
 
-from kyc_ocr.checks.base import IDENTITY_TYPES, CheckContext, doc_fields, doc_ref, field_ref, parse_iso, skip
+from kyc_ocr.checks.base import (
+    FORM_NUMBER_FIELDS,
+    FORM_TYPES,
+    IDENTITY_TYPES,
+    CheckContext,
+    doc_fields,
+    doc_ref,
+    field_ref,
+    first_field,
+    parse_iso,
+    skip,
+)
 from kyc_ocr.checks.compare import (
     COUNTRY_FIELDS,
     DATE_FIELDS,
@@ -201,8 +212,10 @@ def mrz_number_from_visual(doc: ExtractedDocument, others: tuple[ExtractedDocume
     every check digit pass (:func:`~kyc_ocr.extract.mrz_repair.with_number`); else ``doc`` itself.
 
     ICAO check digits cannot tell ``XX`` from ``<<`` or ``G`` from ``6`` (their values differ by
-    multiples of 10 at weights that sum to 10); the printed zone can. The ``mrz`` field keeps the
-    OCR text as ``raw``; the checks then judge the settled MRZ.
+    multiples of 10 at weights that sum to 10); the printed zone can. Where the visual zone's number
+    was not read, the application form's is tried the same way (``Z`` read ``2`` in a photo's MRZ:
+    only look-alike differences, and only if every check digit then passes). The ``mrz`` field
+    keeps the OCR text as ``raw``; the checks then judge the settled MRZ.
     """
     from kyc_ocr.extract.mrz_layout import LAYOUTS
     from kyc_ocr.extract.mrz_repair import with_number
@@ -211,17 +224,23 @@ def mrz_number_from_visual(doc: ExtractedDocument, others: tuple[ExtractedDocume
     partner = visual_partner(doc, others)
     printed = own if own is not None and own.source is FieldSource.VISUAL else (
         partner.fields.get("document_number") if partner is not None else None)
-    if "mrz" not in doc.fields or printed is None or not printed.value.strip():
+    # the printed number first; else the number the customer's form gives (the check digits still decide)
+    candidates = [printed] if printed is not None else [
+        f for d in others if d.document_type in FORM_TYPES and (f := first_field(d, FORM_NUMBER_FIELDS))]
+    if "mrz" not in doc.fields or not any(c.value.strip() for c in candidates):
         return doc
     try:
         mrz = _parse(doc, ctx)
     except InputError:
         return doc
-    number = normalize_number(printed.value)
-    if number == mrz.document_number or len(number) > 9:
-        return doc
-    lines = with_number(list(mrz.lines), LAYOUTS[mrz.format], number)
-    if lines is None:
+    for candidate in candidates:
+        number = normalize_number(candidate.value)
+        if number == mrz.document_number or len(number) > 9:
+            return doc
+        lines = with_number(list(mrz.lines), LAYOUTS[mrz.format], number)
+        if lines is not None:
+            break
+    else:
         return doc
     fields = {**doc.fields, "mrz": dataclasses.replace(doc.fields["mrz"], value="\n".join(lines))}
     for key in ("document_number", "document_number_mrz"):

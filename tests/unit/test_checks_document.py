@@ -330,3 +330,24 @@ def test_the_printed_number_settles_what_the_mrz_check_digits_cannot() -> None:
     assert document.mrz_number_from_visual(back, (other, back), CTX) is back
     # alone, the back keeps what its MRZ says
     assert document.mrz_number_from_visual(back, (back,), CTX) is back
+
+
+def test_the_forms_number_settles_a_photo_mrz_whose_printed_number_was_not_read() -> None:
+    from kyc_ocr.extract.mrz_build import build_mrz
+
+    # a passport photo (synthetic, seed 5772156): the MRZ's "E4ZZ86GB1" read "E4Z286GB1" (Z as 2), so the number's
+    # check digit fails; the visual zone's number was not read; the application form gives E4ZZ86GB1
+    true = build_mrz("TD3", document_code="P", issuing_country="UTO", surname="HEIN", given_names="KARL",
+                     document_number="E4ZZ86GB1", nationality="UTO", date_of_birth="1970-03-04", sex="M",
+                     date_of_expiry="2031-05-06")
+    line1, line2 = true.split("\n")
+    read = line1 + "\n" + line2[:3] + "2" + line2[4:]
+    pp = mkdoc("passport.jpg", "passport", {"mrz": read, "surname": "HEIN"}, template="uto-passport-td3")
+    assert document.mrz_check_digits(pp, CTX).status is Status.FAIL
+    form = mkdoc("form.png", "application_form", {"document_number": "E4ZZ86GB1"})
+    settled = document.mrz_number_from_visual(pp, (pp, form), CTX)
+    assert settled.fields["mrz"].value == true and settled.fields["mrz"].raw == read
+    assert document.mrz_check_digits(settled, CTX).status is Status.PASS
+    # a form number that differs by more than look-alikes (1 -> 7) settles nothing: the check digits fail on
+    other = mkdoc("form.png", "application_form", {"document_number": "E4ZZ86GB7"})
+    assert document.mrz_number_from_visual(pp, (pp, other), CTX) is pp
