@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from kyc_ocr.cli import main
-from kyc_ocr.domain import FieldSource, Page, PageImage, TextLine, quad_from_box
+from kyc_ocr.domain import ExtractedDocument, FieldSource, Page, PageImage, TextLine, quad_from_box
 from kyc_ocr.errors import ConfigError
 from kyc_ocr.extract import extract, extract_pages
 from kyc_ocr.ocr.replay import ReplayEngine
@@ -170,21 +170,23 @@ def test_page_that_reads_as_garbage_is_tried_upside_down() -> None:
     assert box[0] == pytest.approx(1249 - 550, abs=1) and box[3] == pytest.approx(879 - 188, abs=1)
 
 
-def test_a_page_whose_lines_were_all_read_turned_is_read_upside_down() -> None:
-    # the recogniser's line classifier turned every line: each reads well, but they lie in reverse order
+def _extract_upside_down(engine: _UpsideDownAware) -> ExtractedDocument:
+    """The passport page left upside down by preprocessing (its corner mark bottom-right), extracted."""
     image = np.full((880, 1250, 3), 255, np.uint8)
     image[-10:, -10:] = 0
     page = PageImage(image, "passport.png", 1)
+    return extract_pages([page], [page], engine, builtin_templates())
+
+
+def test_a_page_whose_lines_were_all_read_turned_is_read_upside_down() -> None:
+    # the recogniser's line classifier turned every line: each reads well, but they lie in reverse order
     engine = _UpsideDownAware(classifier_turns=True)
-    doc = extract_pages([page], [page], engine, builtin_templates())
+    doc = _extract_upside_down(engine)
     assert engine.reads == 2 and doc.value("surname") == "ERIKSSON" and doc.value("given_names") == "ANNA MARIA"
 
 
 def test_a_recognised_page_that_reads_badly_is_still_tried_upside_down() -> None:
     # a statement photo left upside down: its big title read right (the document is recognised), the rest garbage
-    image = np.full((880, 1250, 3), 255, np.uint8)
-    image[-10:, -10:] = 0
-    page = PageImage(image, "passport.png", 1)
     engine = _UpsideDownAware(title_turns=True)
-    doc = extract_pages([page], [page], engine, builtin_templates())
+    doc = _extract_upside_down(engine)
     assert engine.reads == 2 and doc.value("surname") == "ERIKSSON"
