@@ -37,7 +37,6 @@ from kyc_ocr.checks.compare import (
     compare_number,
     normalize_number,
 )
-from kyc_ocr.checks.lines import lines_reread
 from kyc_ocr.checks.reread import NAME_FIELDS, cased_like, first_reread
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, FieldSource, Status
 from kyc_ocr.errors import InputError
@@ -50,15 +49,20 @@ BARCODE_COMPARED = ("surname", "given_names", "document_number", "date_of_birth"
                     "date_of_issue", "sex", "nationality", "address", "postal_code")
 
 
-def _parse(doc: ExtractedDocument, ctx: CheckContext) -> Any:
-    """The document's ``mrz`` field re-parsed (without repair: the field is already corrected)."""
+def parsed_mrz(doc: ExtractedDocument, as_of: dt.date) -> Any:
+    """The document's ``mrz`` field re-parsed (without repair: the field is already corrected);
+    InputError when it cannot be."""
     from kyc_ocr.extract.mrz import parse_mrz  # local: keeps checks importable while extract grows
 
     text = doc.fields["mrz"].value
     try:
-        return parse_mrz(text, today=ctx.as_of, repair=False)
+        return parse_mrz(text, today=as_of, repair=False)
     except InputError:
-        return parse_mrz(text, today=ctx.as_of, repair=True)
+        return parse_mrz(text, today=as_of, repair=True)
+
+
+def _parse(doc: ExtractedDocument, ctx: CheckContext) -> Any:
+    return parsed_mrz(doc, ctx.as_of)
 
 
 def _failed_digit(mrz: Any, name: str) -> dict[str, Any]:
@@ -307,13 +311,9 @@ def barcode_matches_visual(
                 t = ctx.policy.thresholds
                 c = compare_field(field_name, f.value, barcode[field_name].value, name_pass=t.name_pass,
                                   address_pass=t.address_pass, address_warn=t.address_warn)
-                reread = lines_reread(ctx, cand, f, barcode[field_name].value) if c.outcome != "match" else None
-                if reread is not None:  # a multi-line field whose pixels give the barcode's value
-                    c = Comparison("match", c.score, f"re-read line by line at a cost of {reread['cost']} nats")
                 entry = _with_reread(_entry(f, barcode[field_name].value, {"source": "barcode"}, c), cand, field_name,
                                      ctx)
-                compared[field_name] = {**entry, "visual_document": doc_ref(cand),
-                                        **({"reread": reread} if reread else {})}
+                compared[field_name] = {**entry, "visual_document": doc_ref(cand)}
                 break
     return _outcome_result(name, doc, compared, "barcode and printed fields",
                            ctx.policy.thresholds.min_field_confidence)

@@ -23,6 +23,7 @@ from typing import Any
 from kyc_ocr.checks.base import CheckContext
 from kyc_ocr.checks.compare import compare_field
 from kyc_ocr.checks.dates import date_like
+from kyc_ocr.checks.lines import lines_reread
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, FieldSource, Status
 from kyc_ocr.errors import InputError
 
@@ -32,18 +33,14 @@ Key = tuple[str, str]  # document sha256, field name
 
 
 def _mrz_values(doc: ExtractedDocument, as_of: dt.date) -> dict[str, str]:
-    from kyc_ocr.extract.mrz import parse_mrz
+    from kyc_ocr.checks.document import parsed_mrz
 
-    text = doc.value("mrz")
-    if not text:
+    if not doc.value("mrz"):
         return {}
     try:
-        parsed = parse_mrz(text, today=as_of, repair=False)
+        parsed = parsed_mrz(doc, as_of)
     except InputError:
-        try:
-            parsed = parse_mrz(text, today=as_of, repair=True)
-        except InputError:
-            return {}
+        return {}
     values = {k: str(v) for k, v in parsed.to_dict().items() if k in SETTLED_FIELDS and v}
     for name in ("surname", "given_names"):
         if doc.value(f"{name}_mrz"):
@@ -54,7 +51,7 @@ def _mrz_values(doc: ExtractedDocument, as_of: dt.date) -> dict[str, str]:
 def machine_values(doc: ExtractedDocument, documents: Sequence[ExtractedDocument], as_of: dt.date
                    ) -> dict[str, str]:
     """What the MRZ and barcode of ``doc`` and of its other side(s) give, by canonical field name
-    (the document's own MRZ first)."""
+    (the document's own MRZ first; the address from a barcode)."""
     from kyc_ocr.checks.document import barcode_fields, other_sides
 
     out: dict[str, str] = {}
@@ -62,7 +59,7 @@ def machine_values(doc: ExtractedDocument, documents: Sequence[ExtractedDocument
         for name, value in _mrz_values(holder, as_of).items():
             out.setdefault(name, value)
         for name, f in barcode_fields(holder).items():
-            if name in SETTLED_FIELDS and f.value.strip():
+            if name in (*SETTLED_FIELDS, "address") and f.value.strip():
                 out.setdefault(name, f.value)
     return out
 
@@ -85,27 +82,34 @@ def as_printed(f: Field, value: str) -> str | None:
     return value
 
 
-def machine_hypotheses(doc: ExtractedDocument, documents: Sequence[ExtractedDocument], as_of: dt.date | None
-                       ) -> list[tuple[ExtractedDocument, Field, str]]:
-    """``doc``'s printed fields that disagree with the card's machine-readable value, each with that
-    value as printed (the re-reads :func:`settle_by_machine` looks up)."""
-    if as_of is None:
-        return []
-    machine = machine_values(doc, documents, as_of)
+def _disagreements(doc: ExtractedDocument, machine: dict[str, str]) -> list[tuple[Field, str, str]]:
+    """``(field, machine value, that value as the field prints it)`` for each printed field of ``doc``
+    that disagrees with ``machine`` (see :func:`machine_values`)."""
     out = []
     for name in SETTLED_FIELDS:
         f, value = doc.fields.get(name), machine.get(name)
         if f is None or f.source is not FieldSource.VISUAL or not value or not f.value.strip():
             continue
         if compare_field(name, f.value, value).outcome != "match" and (printed := as_printed(f, value)):
-            out.append((doc, f, printed))
+            out.append((f, value, printed))
     return out
+
+
+def machine_hypotheses(doc: ExtractedDocument, documents: Sequence[ExtractedDocument], as_of: dt.date | None
+                       ) -> list[tuple[ExtractedDocument, Field, str]]:
+    """``doc``'s printed fields that disagree with the card's machine-readable value, each with that
+    value as printed (the re-reads :func:`settle_by_machine` looks up; a multi-line address is planned
+    line by line with the other addresses, :func:`kyc_ocr.checks.reread.address_hypotheses`)."""
+    if as_of is None:
+        return []
+    return [(doc, f, printed) for f, _, printed in _disagreements(doc, machine_values(doc, documents, as_of))]
 
 
 def settle_by_machine(documents: Sequence[ExtractedDocument], ctx: CheckContext
                       ) -> tuple[list[ExtractedDocument], dict[Key, dict[str, Any]]]:
     """The documents with each printed field whose pixels re-read as the card's machine-readable value
-    (within ``reread_max_cost``) given that value, and the re-reads by (sha256, field name)."""
+    (within ``reread_max_cost``; an address line by line, :func:`kyc_ocr.checks.lines.lines_reread`)
+    given that value, and the re-reads by (sha256, field name)."""
     t = ctx.policy.thresholds
     if ctx.reread is None or t.reread_max_cost <= 0:
         return list(documents), {}
@@ -114,15 +118,22 @@ def settle_by_machine(documents: Sequence[ExtractedDocument], ctx: CheckContext
     for doc in documents:
         fields = dict(doc.fields)
         machine = machine_values(doc, documents, ctx.as_of)
-        for _, f, printed in machine_hypotheses(doc, documents, ctx.as_of):
+        for f, value, printed in _disagreements(doc, machine):
             found = ctx.reread(doc, f, printed)
             if found is None:
                 continue
             if found.cost <= t.reread_max_cost:
-                fields[f.name] = dataclasses.replace(f, value=machine[f.name])
+                fields[f.name] = dataclasses.replace(f, value=value)
                 settled[(doc.sha256, f.name)] = {**found.to_dict(), "max_cost": t.reread_max_cost, "was": f.value}
             elif found.cost <= t.reread_doubt_cost:  # not settled, but not enough to call a mismatch on
                 settled[(doc.sha256, f.name)] = {**found.to_dict(), "doubt_cost": t.reread_doubt_cost, "doubt": True}
+        address, value = doc.fields.get("address"), machine.get("address")
+        if (address is not None and address.source is FieldSource.VISUAL and value
+                and compare_field("address", address.value, value).outcome != "match"):
+            lines = lines_reread(ctx, doc, address, value)
+            if lines is not None:
+                fields["address"] = dataclasses.replace(address, value=value)
+                settled[(doc.sha256, "address")] = {**lines, "was": address.value}
         out.append(dataclasses.replace(doc, fields=fields) if fields != doc.fields else doc)
     return out, settled
 

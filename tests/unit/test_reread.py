@@ -308,43 +308,47 @@ def _licence() -> tuple[ExtractedDocument, ExtractedDocument]:
              TextLine("EAST ANTHONY,GA 90162", 0.78, quad_from_box((524, 366, 804, 419))))
     address = Field("address", "6029 SHELLEY LODGE SUITE 846, EAST ANTHONY, GA 90162",
                     "6029 SHELLEY LODGE SUITE 846\nEAST ANTHONY,GA 90162", 0.78, box=(522, 330, 870, 422))
-    front = ExtractedDocument("front.jpg", "f" * 64, "image/jpeg", "driver_license", None, {"address": address},
-                              pages=(Page("front.jpg", 1, 1000, 630, lines),))
-    back = ExtractedDocument("back.jpg", "d" * 64, "image/jpeg", "driver_license", None, {
+    front = ExtractedDocument("front.jpg", "f" * 64, "image/jpeg", "driver_license", _side("front"),
+                              {"address": address}, pages=(Page("front.jpg", 1, 1000, 630, lines),))
+    back = ExtractedDocument("back.jpg", "d" * 64, "image/jpeg", "driver_license", _side("back"), {
         "address": Field("address", "0023 SHELLEY LODGE SUITE 848, EAST ANTHONY, CA 90162", "", 0.94,
                          FieldSource.BARCODE)})
     return front, back
 
 
-def test_a_multi_line_address_is_reread_line_by_line() -> None:
-    from kyc_ocr.checks.document import barcode_matches_visual
+def _side(side: str) -> Any:
+    from kyc_ocr.domain import TemplateMatch
 
+    return TemplateMatch(f"usa-driver-license-{side}", "1.0", "driver_license", 1.0, "", "USA", side)
+
+
+def test_a_multi_line_address_is_reread_line_by_line() -> None:
     front, back = _licence()
     plan = [(f.name, h) for _, f, h in planned_rereads([front, back])]
     assert plan == [("address line 1", "0023 SHELLEY LODGE SUITE 848"), ("address line 2", "EAST ANTHONY, CA 90162")]
-    assert barcode_matches_visual(back, CheckContext(POLICY, AS_OF), (front,)).status is Status.FAIL
+
+    def barcode_check(table: RereadTable | None) -> Any:
+        results = run_checks([front, back], policy=POLICY, as_of=AS_OF, reread=table)
+        return next(r for r in results if r.name == "barcode_matches_visual")
+
+    assert barcode_check(None).status is Status.FAIL
     costs = {"address line 1": 4.1, "address line 2": 2.8}
     table = RereadTable({(front.sha256, name, h): Reread("", h, costs[name]) for name, h in plan})
-    r = barcode_matches_visual(back, CheckContext(POLICY, AS_OF, reread=table), (front,))
+    r = barcode_check(table)
     assert r.status is Status.PASS and r.evidence["fields"]["address"]["reread"]["cost"] == 6.9
     # each line is held to the threshold (6 nats): one line over it leaves the mismatch
     over = RereadTable({**table.entries, (front.sha256, "address line 2", plan[1][1]): Reread("", "", 6.5)})
-    assert barcode_matches_visual(back, CheckContext(POLICY, AS_OF, reread=over), (front,)).status is Status.FAIL
+    assert barcode_check(over).status is Status.FAIL
 
 
 # -- printed fields against the card's machine-readable zones ------------------------------------------
 
 def _licence_pair(issue_raw: str = "12/10/2121") -> tuple[ExtractedDocument, ExtractedDocument]:
-    from kyc_ocr.domain import TemplateMatch
-
-    def tm(side: str) -> TemplateMatch:
-        return TemplateMatch(f"usa-driver-license-{side}", "1.0", "driver_license", 1.0, "", "USA", side)
-
     # a blurred licence photo read "12/10/2121" for "12/10/2021"; the back's barcode gives 2021-12-10
-    front = ExtractedDocument("front.jpg", "f" * 64, "image/jpeg", "driver_license", tm("front"), {
+    front = ExtractedDocument("front.jpg", "f" * 64, "image/jpeg", "driver_license", _side("front"), {
         "date_of_issue": Field("date_of_issue", "2121-12-10", issue_raw, 0.78, box=(1, 2, 3, 4)),
         "date_of_expiry": Field("date_of_expiry", "2026-12-09", "12/09/2026", 0.85, box=(1, 2, 3, 4))})
-    back = ExtractedDocument("back.jpg", "d" * 64, "image/jpeg", "driver_license", tm("back"), {
+    back = ExtractedDocument("back.jpg", "d" * 64, "image/jpeg", "driver_license", _side("back"), {
         "date_of_issue": Field("date_of_issue", "2021-12-10", "", 0.99, FieldSource.BARCODE),
         "date_of_expiry": Field("date_of_expiry", "2026-12-09", "", 0.99, FieldSource.BARCODE)})
     return front, back
