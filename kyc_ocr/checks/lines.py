@@ -47,28 +47,37 @@ def split_like(value: str, lines: Sequence[str]) -> list[str] | None:
     return [p if line.rstrip().endswith(",") else p.rstrip(",") for p, line in zip(best[1], lines)]
 
 
-def cased_as(value: str, printed: str) -> str:
-    """``value`` in the case ``printed`` uses: capitals when it prints only capitals; a value in capitals
-    printed in mixed case word by word (a word the line prints in capitals, ``CA``, stays so).
+def cased_like(value: str, printed: str) -> str:
+    """``value`` in the letter case ``printed`` uses: all capitals, all small, or word by word (a word
+    printed in capitals among others stays so: ``East Anthony, CA``).
 
-    >>> cased_as("East Anthony, CA 90162", "EAST ANTHONY, GA 90162"), cased_as("EAST ANTHONY, CA", "East Anthony, GA")
-    ('EAST ANTHONY, CA 90162', 'East Anthony, CA')
+    >>> cased_like("JARGIŁO", "Jargite"), cased_like("van der Berg", "VAN DER BERC"), cased_like("ANNA", "anna")
+    ('Jargiło', 'VAN DER BERG', 'anna')
+    >>> cased_like("JAN VAN DER BERG", "Jan van der Berq"), cased_like("IAN ALLEN RILEY", "lan Allen Riley")
+    ('Jan van der Berg', 'Ian Allen Riley')
+    >>> cased_like("IAN", "lan"), cased_like("IAN", "LAN")  # a capital I read as a small l
+    ('Ian', 'IAN')
+    >>> cased_like("EAST ANTHONY, CA", "East Anthony, GA"), cased_like("1, chemin Michaud", "1. dhemin Midhaud")
+    ('East Anthony, CA', '1, chemin Michaud')
     """
-    letters = [c for c in printed if c.isalpha()]
+    shown = printed.split()
+    words = value.split()
+    # a small "l" where the value has an "I" is that capital misread ("lan" for "Ian"): the word is capitalised
+    capital_i = [i < len(shown) and shown[i][:1] == "l" and w[:1] in "Ii" for i, w in enumerate(words)]
+    letters = [c for i, word in enumerate(shown) for j, c in enumerate(word)
+               if c.isalpha() and not (j == 0 and i < len(capital_i) and capital_i[i])]
     if letters and all(c.isupper() for c in letters):
         return value.upper()
-    if any(c.islower() for c in value):
-        return value
-    shown = printed.split()
     out = []
-    for i, word in enumerate(value.split()):
+    for i, word in enumerate(words):
         mine = shown[i] if i < len(shown) else ""
-        if len(mine.strip(",.")) > 1 and mine.isupper():
-            out.append(word)
-        elif mine[:1].islower():
-            out.append(word.lower())
+        small = mine[:1].islower() and not capital_i[i]
+        if letters and all(c.islower() for c in letters):
+            out.append(word[:1].upper() + word[1:].lower() if capital_i[i] else word.lower())
+        elif len(mine.strip(",.")) > 1 and mine.isupper():  # a word printed in capitals among others ("CA")
+            out.append(word.upper())
         else:
-            out.append("-".join(p[:1].upper() + p[1:].lower() for p in word.split("-")))
+            out.append(word.lower() if small else "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-")))
     return " ".join(out)
 
 
@@ -105,7 +114,7 @@ def line_hypotheses(doc: ExtractedDocument, field: Field, value: str) -> list[tu
     parts = split_like(value, [ln.value for ln in lines]) if lines else None
     if parts is None:
         return []
-    return [(ln, tested) for ln, part in zip(lines, parts) if fold(tested := cased_as(part, ln.value)) != fold(ln.value)]
+    return [(ln, tested) for ln, part in zip(lines, parts) if fold(tested := cased_like(part, ln.value)) != fold(ln.value)]
 
 
 def lines_reread(ctx: CheckContext, doc: ExtractedDocument, field: Field, value: str) -> dict[str, Any] | None:
@@ -123,4 +132,4 @@ def lines_reread(ctx: CheckContext, doc: ExtractedDocument, field: Field, value:
             "cost": round(sum(r.cost for r in found), 3), "max_cost_per_line": limit}
 
 
-__all__ = ["cased_as", "field_lines", "line_hypotheses", "lines_reread", "split_like"]
+__all__ = ["cased_like", "field_lines", "line_hypotheses", "lines_reread", "split_like"]

@@ -50,41 +50,13 @@ from kyc_ocr.checks.base import (
 )
 from kyc_ocr.checks.compare import compare_number
 from kyc_ocr.checks.dates import date_like, impossible_date_lines, possible_readings, slipped_dates
-from kyc_ocr.checks.lines import line_hypotheses
+from kyc_ocr.checks.lines import cased_like, line_hypotheses
 from kyc_ocr.domain import ExtractedDocument, Field, FieldRereader, FieldSource, Reread
 from kyc_ocr.extract.labels import fold
 
 Key = tuple[str, str, str]  # document sha256, field name, hypothesis
 NAME_FIELDS = ("surname", "given_names")
 PROOF_WINDOW_DAYS = 366  # a proof of address's date is re-read against the dates of the year before the verification
-
-
-def cased_like(value: str, printed: str) -> str:
-    """``value`` in the letter case ``printed`` uses: all capitals, all small, or word by word.
-
-    >>> cased_like("JARGIŁO", "Jargite"), cased_like("van der Berg", "VAN DER BERC"), cased_like("ANNA", "anna")
-    ('Jargiło', 'VAN DER BERG', 'anna')
-    >>> cased_like("JAN VAN DER BERG", "Jan van der Berq"), cased_like("IAN ALLEN RILEY", "lan Allen Riley")
-    ('Jan van der Berg', 'Ian Allen Riley')
-    >>> cased_like("IAN", "lan"), cased_like("IAN", "LAN")  # a capital I read as a small l
-    ('Ian', 'IAN')
-    """
-    shown = printed.split()
-    words = value.split()
-    # a small "l" where the value has an "I" is that capital misread ("lan" for "Ian"): the word is capitalised
-    capital_i = [i < len(shown) and shown[i][:1] == "l" and w[:1] in "Ii" for i, w in enumerate(words)]
-    letters = [c for i, word in enumerate(shown) for j, c in enumerate(word)
-               if c.isalpha() and not (j == 0 and i < len(capital_i) and capital_i[i])]
-    if letters and all(c.isupper() for c in letters):
-        return value.upper()
-    out = []
-    for i, word in enumerate(words):
-        small = i < len(shown) and shown[i][:1].islower() and not capital_i[i]
-        if letters and all(c.islower() for c in letters):
-            out.append(word[:1].upper() + word[1:].lower() if capital_i[i] else word.lower())
-        else:
-            out.append(word.lower() if small else "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-")))
-    return " ".join(out)
 
 
 def names_differ(a: Field, b: Field) -> bool:
