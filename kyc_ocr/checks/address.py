@@ -83,12 +83,18 @@ def _fold(text: str) -> str:
 
     >>> _fold("64, 90640Akaa"), _fold("221B Baker"), _fold("6249-036Portalegre"), _fold("00-625Warszawa")
     ('64, 90640 AKAA', '221B BAKER', '6249-036 PORTALEGRE', '00-625 WARSZAWA')
+
+    A postcode ending in capitals is told from the town glued to it by the town's small letters:
+
+    >>> _fold("4036BFAnnerveenschekanaal"), _fold("Leeds LS1 4ABLeeds"), _fold("221BBaker Street")
+    ('4036BF ANNERVEENSCHEKANAAL', 'LEEDS LS1 4AB LEEDS', '221BBAKER STREET')
     """
-    text = unicodedata.normalize("NFC", text).replace("ß", "ss").replace("ẞ", "SS")
+    text = _GLUED_CAPS.sub(r"\1 \2", unicodedata.normalize("NFC", text).replace("ß", "ss").replace("ẞ", "SS"))
     return _GLUED.sub(r"\1 \2", anyascii(text).upper())
 
 
 _GLUED = re.compile(r"\b(\d{4,6}(?:-\d{3,4})?|\d{2}-\d{3})([A-Z]{3,})\b")
+_GLUED_CAPS = re.compile(r"(\d[A-Z]{2})([A-Z][a-z]{2,})")
 
 
 def strip_recipient(text: str, names: Iterable[str], pass_at: float = 0.85) -> tuple[str, str]:

@@ -137,8 +137,8 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
         if done is not None:
             return _document(first, done[0], done[1], done[2], prepared)
     pages: list[Page] = list(engine.read(prepared))  # the engine times detection and recognition
-    if template is None and _quarter_turned(pages):
-        pages, prepared = _best_quarter(pages, prepared, engine)
+    if template is None and _quarter_turned(pages, min_lines=1 if _unrecognised(pages, templates) else 5):
+        pages, prepared = _best_quarter(pages, prepared, decoded, engine)
     if template is None and (_reads_badly(pages) or _turned_share(pages) >= TURNED_SHARE):
         turned = [_turned(p, 2) for p in prepared]
         again = list(engine.read(turned))
@@ -227,26 +227,41 @@ def _turned(page: PageImage, quarters: int) -> PageImage:
 def _quarter_turned(pages: Sequence[Page], min_lines: int = 5) -> bool:
     """Most detected lines are taller than wide: preprocessing left the page on its side.
 
+    Text on its side is mostly not even detected (a form photo left on its side gave one line), so
+    ``extract_pages`` asks for fewer lines when nothing was recognised on the page.
+
     >>> from kyc_ocr.domain import TextLine, quad_from_box
     >>> tall = [TextLine("31/05/2026", 1.0, quad_from_box((10 * i, 0, 10 * i + 8, 90))) for i in range(6)]
     >>> _quarter_turned([Page("s.png", 1, 200, 100, tuple(tall))]), _quarter_turned([Page("s.png", 1, 200, 100, ())])
     (True, False)
+    >>> _quarter_turned([Page("s.png", 1, 200, 100, tuple(tall[:1]))], min_lines=1)
+    True
     """
     lines = [ln for p in pages for ln in p.lines if len(ln.text) >= 3]
     tall = [ln for ln in lines if (ln.bbox[3] - ln.bbox[1]) > 1.5 * (ln.bbox[2] - ln.bbox[0])]
     return len(lines) >= min_lines and len(tall) > len(lines) / 2
 
 
-def _best_quarter(pages: list[Page], prepared: Sequence[PageImage], engine: Any
+def _best_quarter(pages: list[Page], prepared: Sequence[PageImage], decoded: Sequence[PageImage], engine: Any
                   ) -> tuple[list[Page], list[PageImage]]:
-    """The page turned a quarter either way, whichever reads with more confidence (the original if neither)."""
+    """The page as preprocessing left it or flattened afresh and turned 0, 1 or 3 quarters, whichever reads
+    with most confidence without lying on its side.
+
+    The fresh copies are cropped and cleaned up but neither turned nor deskewed by preprocessing: when its
+    quarter turn was wrong (text lines judged from the blobs of a motion-blurred photo), the small skew it then
+    measured on the turned page is wrong too.
+    """
+    from kyc_ocr.preprocess import prepare
+
     def score(read: Sequence[Page]) -> float:
         lines = [ln for p in read for ln in p.lines]
         return sum(ln.confidence * len(ln.text) for ln in lines) if not _quarter_turned(read) else -1.0
 
+    options = replace(prepare_options(engine), orientation=False, deskew=False)
+    flat = prepare(decoded, options=options)
     best = (score(pages), pages, list(prepared))
-    for quarters in (1, 3):
-        turned = [_turned(p, quarters) for p in prepared]
+    for quarters in (0, 1, 3):
+        turned = [_turned(p, quarters) for p in flat]
         try:
             read = list(engine.read(turned))
         except KycError as err:  # e.g. a replay engine holds recordings of the page as it was
