@@ -14,7 +14,7 @@ JSON (str, int, float, bool, list, dict) so verdicts can be stored as they are.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -98,6 +98,54 @@ def parse_iso(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value.strip()[:10])
     except ValueError:
         return None
+
+
+MIN_READ_LINES = 8  # fewer OCR lines than this (a card back with only a barcode): no judgement on the read
+
+
+def read_confidence(doc: ExtractedDocument) -> float | None:
+    """The median confidence of the lines OCR read on ``doc``'s pages; ``None`` for a digital PDF's text
+    layer or a page with fewer than ``MIN_READ_LINES`` lines.
+
+    >>> from kyc_ocr.domain import Page, TextLine, quad_from_box
+    >>> lines = tuple(TextLine("WORD", c, quad_from_box((0, 9 * i, 50, 9 * i + 8))) for i, c in enumerate([0.7] * 5 + [0.9] * 4))
+    >>> read_confidence(ExtractedDocument("f.jpg", "a" * 64, "image/jpeg", "application_form", None, {},
+    ...                                   (Page("f.jpg", 1, 100, 100, lines),)))
+    0.7
+    """
+    from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
+
+    confidences = sorted(ln.confidence for p in doc.pages if not p.engine.endswith(TEXT_LAYER_SUFFIX)
+                         for ln in p.lines)
+    if len(confidences) < MIN_READ_LINES:
+        return None
+    middle = len(confidences) // 2
+    return round(confidences[middle] if len(confidences) % 2 else (confidences[middle - 1] + confidences[middle]) / 2, 4)
+
+
+def poorly_read(documents: Iterable[ExtractedDocument], min_read: float) -> list[dict[str, Any]]:
+    """The documents whose OCR read them poorly as a whole (:func:`read_confidence` under ``min_read``):
+    a blurred phone photo whose every line is in doubt. A difference read on such a document sends the
+    case to a person (WARN) instead of rejecting it; the evidence cites them."""
+    out = []
+    for doc in documents:
+        conf = read_confidence(doc)
+        if conf is not None and conf < min_read:
+            out.append({**doc_ref(doc), "read_confidence": conf, "min_read_confidence": min_read})
+    return out
+
+
+def poor_read_note(poor: Sequence[dict[str, Any]]) -> str:
+    """The detail's words for :func:`poorly_read` documents (``""`` for none).
+
+    >>> poor_read_note([{"source": "form.jpg", "read_confidence": 0.78, "min_read_confidence": 0.85}])
+    '; form.jpg read poorly (median line confidence 0.78, under 0.85): not enough to reject on'
+    """
+    if not poor:
+        return ""
+    what = ", ".join(f"{p['source']} read poorly (median line confidence {p['read_confidence']:.2f}, under "
+                     f"{p['min_read_confidence']})" for p in poor)
+    return f"; {what}: not enough to reject on"
 
 
 def grade(score: float, pass_at: float, warn_at: float) -> Status:

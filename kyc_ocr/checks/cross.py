@@ -29,6 +29,8 @@ from kyc_ocr.checks.base import (
     first_field,
     grade,
     parse_iso,
+    poor_read_note,
+    poorly_read,
     skip,
 )
 from kyc_ocr.checks.compare import compare_mrz_name, compare_number
@@ -197,6 +199,11 @@ def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> Ch
     elif status is Status.FAIL and doubt:  # nor one whose pixels may well say the reference's spelling
         status = Status.WARN
         evidence["reread_doubt"] = doubt
+    poor = poorly_read([d for d in documents if d.source in (worst["source"], ref_doc.source)],
+                       t.min_read_confidence) if status is Status.FAIL else []
+    if poor:  # nor a name read on a document read poorly as a whole
+        status = Status.WARN
+        evidence["poorly_read"] = poor
     partial_note = " (surname only where the given names were not read)" if ref_partial or any(
         c["partial"] for c in comparisons) else ""
     reread_note = ""
@@ -221,6 +228,7 @@ def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> Ch
             costs = ", ".join(f"{d['field']} {d['cost']:.1f}" for d in doubt)
             detail += (f"; re-read, the pixels give the reference's spelling at a cost of {costs} nats: over "
                        f"{t.reread_max_cost} to accept, within {t.reread_doubt_cost} so not enough to reject on")
+        detail += poor_read_note(poor)
     return CheckResult(name, status, worst["score"], detail, evidence)
 
 
@@ -407,8 +415,12 @@ def document_number_matches_form(documents: Sequence[ExtractedDocument], ctx: Ch
         return CheckResult(name, Status.WARN, worst["score"], f"{form_src}'s ID number equals {id_src}'s only up "
                            "to OCR look-alike characters (O/0, I/1, S/5, B/8)", evidence)
     numbers = ", ".join(d.value("document_number") or "" for d in ids)
-    return CheckResult(name, Status.FAIL, 0.0, f"{form_src} gives ID number {worst['form']['field']['value']!r}, "
-                       f"no submitted identity document has it ({numbers})", evidence)
+    poor = poorly_read([d for d in documents if d.source in (form_src, id_src)], ctx.policy.thresholds.min_read_confidence)
+    if poor:
+        evidence["poorly_read"] = poor
+    return CheckResult(name, Status.WARN if poor else Status.FAIL, 0.0, f"{form_src} gives ID number "
+                       f"{worst['form']['field']['value']!r}, no submitted identity document has it ({numbers})"
+                       f"{poor_read_note(poor)}", evidence)
 
 
 def address_matches_proof(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
@@ -454,6 +466,10 @@ def address_matches_proof(documents: Sequence[ExtractedDocument], ctx: CheckCont
         differ = f"; {', '.join(cmp.mismatches)} differ" if cmp.mismatches else ""
         detail = (f"{claim.source}'s address {claim.value('address')!r} vs {proof.source}'s "
                   f"{proof.value('address')!r}: score {cmp.score:.2f}{differ} (pass at {t.address_pass})")
+    poor = poorly_read([claim, proof], t.min_read_confidence) if status is Status.FAIL else []
+    if poor:
+        status, evidence["poorly_read"] = Status.WARN, poor
+        detail += poor_read_note(poor)
     return CheckResult(name, status, cmp.score, detail, evidence)
 
 

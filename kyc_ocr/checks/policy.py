@@ -9,7 +9,7 @@ unknown keys, wrong types and unknown check names are a
 
 >>> p = load_policy()
 >>> p.version, p.thresholds.min_age, p.action("mrz_check_digits", Status.FAIL)
-('2026.4', 18, 'reject')
+('2026.5', 18, 'reject')
 >>> p.action("same_person", Status.WARN), p.action("address_matches_proof", Status.FAIL)
 ('review', 'review')
 >>> Policy.from_yaml_text("version: '1'\\nchecks: {minimum_age: {enabled: true, on_fail: maybe}}", "p.yaml")
@@ -69,6 +69,7 @@ class Thresholds(_Strict):
     min_field_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
     reread_max_cost: float = Field(default=6.0, ge=0.0, le=50.0)
     reread_doubt_cost: float = Field(default=12.0, ge=0.0, le=100.0)
+    min_read_confidence: float = Field(default=0.85, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _bands(self) -> Thresholds:

@@ -205,12 +205,13 @@ def _big_value_below(ctx: PageContext, hit: LabelHit, box: Box, opts: LabelLocat
     return _height(b) >= 1.2 * _height(box) and b[1] - box[3] <= 1.0 * _height(box)
 
 
-def _small_label(ctx: PageContext, name: str, line: int, below: int) -> bool:
+def _small_label(ctx: PageContext, name: str, line: int, below: int, extra: bool = False) -> bool:
     """Whether ``line`` is the field's own label misread, printed smaller above its value ``below``:
-    smaller than that line and close to one of the field's labels (``Abtesse`` for "Adresse",
-    ``Wotmarsctrit`` for "Wohnanschrift"; a looser match than :meth:`PageContext.garbled_label`
-    alone, since the size says label too)."""
-    small = _height(ctx.page.lines[line].bbox) < 0.85 * _height(ctx.page.lines[below].bbox)
+    smaller than that line (or one line more than the zone's block holds, ``extra``: motion blur
+    swells small print) and close to one of the field's labels (``Abtesse`` for "Adresse",
+    ``Wotmarsctrit`` and ``Wohnamchuin`` for "Wohnanschrift"; a looser match than
+    :meth:`PageContext.garbled_label` alone, since the size or the count says label too)."""
+    small = extra or _height(ctx.page.lines[line].bbox) < 0.85 * _height(ctx.page.lines[below].bbox)
     return small and ctx.garbled_label(line, name, min_score=60.0)
 
 
@@ -243,7 +244,10 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
             for first in sorted(ctx.values_first(picks), key=lambda i: i in faint)[: 1 if opts.lines > 1 else 2]:
                 used = _continue_down(ctx, ctx.page.lines[first].bbox, [first], opts.lines)
                 kept = _value_lines(ctx.page, used)
-                if opts.lines > 1 and len(used) > 1 and _small_label(ctx, name, used[0], used[1]):
+                # under a heading that holds a label ("2. Anschrift und Kontakt"), the line reading like the
+                # field's own label is that label, whatever its size
+                if opts.lines > 1 and len(used) > 1 and _small_label(ctx, name, used[0], used[1],
+                                                                     extra=direction == "below"):
                     kept = used[1:]
                 if opts.lines > 1 and kept and kept[0] != used[0]:  # a small unread label above the value block
                     used = _continue_down(ctx, ctx.page.lines[kept[0]].bbox, [kept[0]], opts.lines)
@@ -449,13 +453,15 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
     if head is None and not inside:
         return
     faint = _faint_lines(ctx.page, inside)
-    if zone.lines > 1 and len(inside) > 1 and _small_label(ctx, name, inside[0], inside[1]):
+    if zone.lines > 1 and len(inside) > 1 and _small_label(ctx, name, inside[0], inside[1], len(inside) > zone.lines):
         inside = inside[1:]  # the field's own label, misread, printed small above the block
     if zone.lines > 1 or head is not None:  # a block: a line that reads as a label is no part of it
         groups = [[i for i in inside if i not in ctx.label_lines and i not in faint][: zone.lines]
                   or [i for i in inside if i not in ctx.label_lines][: zone.lines] or inside[: zone.lines]]
-    else:  # values before lines that read as labels, confident full-size lines before faint ones
-        groups = [[i] for i in sorted(ctx.values_first(inside), key=lambda i: i in faint)]
+    else:  # values before lines that read as labels, confident full-size lines before faint ones, then small
+        # unsure ones (a label printed small, misread: ``Nost`` for "Nom" at 0.73; small print read surely is a value)
+        small = _faint_lines(ctx.page, inside, confidence=0.9)
+        groups = [[i] for i in sorted(ctx.values_first(inside), key=lambda i: (i in faint, i in small))]
     for picked in groups:
         cand = _from_lines(ctx, picked, head)
         text = cand.text if head is not None else strip_unread_label(cand.text)

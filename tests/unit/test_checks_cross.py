@@ -296,3 +296,38 @@ def test_no_identity_document_or_an_unrecognised_one_is_reviewed() -> None:
     assert decide(results, POLICY)[0] is Decision.REVIEW
     card = mkdoc("id.png", "id_card", surname="DOE", given_names="JANE")
     assert cross.identity_document_present([form, bill, card], CTX).status is Status.PASS
+
+
+def _read_as(doc: ExtractedDocument, confidences: list[float]) -> ExtractedDocument:
+    """``doc`` with OCR'd page lines read at ``confidences`` (what :func:`read_confidence` looks at)."""
+    import dataclasses
+
+    from kyc_ocr.domain import Page, TextLine, quad_from_box
+
+    lines = tuple(TextLine(f"line {i}", c, quad_from_box((10, 20 * i, 200, 20 * i + 15))) for i, c in enumerate(confidences))
+    return dataclasses.replace(doc, pages=(Page(doc.source, 1, 1000, 1400, lines, engine="onnx"),))
+
+
+def test_a_difference_read_on_a_poorly_read_document_is_not_enough_to_reject() -> None:
+    from kyc_ocr.checks.base import read_confidence
+
+    card = mkdoc("id.png", "id_card", surname="TANSKANEN", given_names="MAARIT")
+    # (the form photo's address as OCR read it, blurred: its postcode lost a digit)
+    form = mkdoc("form.jpg", "application_form", surname="Tansianen", given_names="Waart",
+                 address="537, me Céina Blimdd, 5745 Sune Natalle")
+    bill = mkdoc("bill.png", "utility_bill", full_name="Maarit Tanskanen",
+                 address="537, rue Célina Blondel, 65745 Sainte Nathalie")
+    # well read (median 0.95): "Waart" is not "Maarit", the form names someone else
+    sharp = _read_as(form, [0.95] * 12)
+    assert read_confidence(sharp) == 0.95
+    assert cross.same_person([card, sharp], CTX).status is Status.FAIL
+    # a blurred photo (median 0.78 under the policy's 0.85): a person looks instead
+    blurred = _read_as(form, [0.78] * 7 + [0.97] * 5)
+    assert read_confidence(blurred) == 0.78
+    r = cross.same_person([card, blurred], CTX)
+    assert r.status is Status.WARN and r.evidence["poorly_read"][0]["read_confidence"] == 0.78
+    assert "read poorly (median line confidence 0.78, under 0.85)" in r.detail
+    assert cross.address_matches_proof([card, sharp, bill], CTX).status is Status.FAIL
+    assert cross.address_matches_proof([card, blurred, bill], CTX).status is Status.WARN
+    # too few lines to judge the read (a card back with a barcode): no softening
+    assert read_confidence(_read_as(form, [0.5] * 3)) is None

@@ -316,3 +316,12 @@ def test_a_small_misread_label_above_a_zone_block_is_left_out() -> None:
     ctx = PageContext.build(Page("form.jpg", 1, 1000, 1000, lines), labels, offset=Layout())
     zone = ZoneLocator(box=(0.3, 0.78, 0.7, 0.92), lines=2)
     assert [c.text for c in zone_candidates(ctx, "address", zone)] == ["Lia-Freudenberger-Gasse 64/93\n21320 Badalzungen"]
+
+
+def test_a_small_unsure_line_in_a_one_line_zone_comes_after_the_full_size_value() -> None:
+    # a form photo: "Nom" printed small above its box read "Nost" (0.73), the value below at full size
+    lines = (TextLine("Nost", 0.73, quad_from_box((94, 229, 139, 253))),
+             TextLine("Maillet-Courtois", 0.98, quad_from_box((93, 260, 267, 292))))
+    ctx = PageContext.build(Page("form.png", 1, 1000, 1000, lines), {}, offset=Layout())
+    zone = ZoneLocator(box=(0.06, 0.22, 0.4, 0.30))
+    assert [c.text for c in zone_candidates(ctx, "surname", zone)] == ["Maillet-Courtois", "Nost"]

@@ -45,13 +45,13 @@ def test_decide_with_custom_policy_and_nothing_evaluated() -> None:
     assert decision is Decision.REVIEW and reasons == ["same_person could not run (review): one name"]
     assert decide([], POLICY)[0] is Decision.REVIEW  # nothing evaluated is never an approval
     decision, reasons = decide([r("minimum_age", Status.PASS)], POLICY)
-    assert decision is Decision.APPROVED and "policy 2026.4: 1 passed" in reasons[0]
+    assert decision is Decision.APPROVED and "policy 2026.5: 1 passed" in reasons[0]
 
 
 def test_build_verdict() -> None:
     checks = [r("minimum_age", Status.PASS), r("document_not_expired", Status.FAIL, "id.png: expired")]
     v = build_verdict("cust-42", checks, POLICY, AS_OF)
-    assert (v.customer_id, v.decision, v.policy_version, v.as_of) == ("cust-42", Decision.REJECTED, "2026.4",
+    assert (v.customer_id, v.decision, v.policy_version, v.as_of) == ("cust-42", Decision.REJECTED, "2026.5",
                                                                       "2026-06-30")
     assert v.reasons == ("document_not_expired failed (reject): id.png: expired",)
     assert v.to_dict()["checks"][1]["status"] == "FAIL"
