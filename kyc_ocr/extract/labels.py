@@ -87,6 +87,11 @@ def match_label(label: str, folded_line: str, min_score: float = 86.0) -> tuple[
 
     >>> match_label("Surname", fold("Sumame/Nom /Apelidos"))
     (100.0, 0, 6)
+
+    A word that only begins with the label is another word (``HEIGHTS`` in an address is no "HEIGHT"):
+
+    >>> match_label("Height", fold("1515 MICHAEL HEIGHTS APT. 710")) is None, match_label("Height", fold("16 HEIGHT"))
+    (True, (100.0, 3, 9))
     """
     key = fold(label)
     if not key or not folded_line:
@@ -95,14 +100,17 @@ def match_label(label: str, folded_line: str, min_score: float = 86.0) -> tuple[
         m = re.search(rf"(?<![A-Z0-9]){re.escape(key)}(?![A-Z0-9])", folded_line)
         return (100.0, m.start(), m.end()) if m else None
     found = _match_long(key, folded_line, min_score)
-    if found is not None:
-        return found
-    skeleton, where = skeleton_map(folded_line)
-    found = _match_long(glyph_skeleton(key), skeleton, min_score)
     if found is None:
+        skeleton, where = skeleton_map(folded_line)
+        found = _match_long(glyph_skeleton(key), skeleton, min_score)
+        if found is None:
+            return None
+        score, start, end = found
+        found = score, where[start][0], where[end - 1][1]
+    span = folded_line[found[1]:found[2]]
+    if len(span) > len(key) and span.startswith(key) and span[len(key)].isalpha():
         return None
-    score, start, end = found
-    return score, where[start][0], where[end - 1][1]
+    return found
 
 
 def _match_long(key: str, folded_line: str, min_score: float) -> tuple[float, int, int] | None:
@@ -180,7 +188,8 @@ def _hits_on_line(index: int, line: TextLine, labels: Mapping[str, Sequence[str]
                 end = pos[e - 1] + 1
                 while end < len(line.text) and line.text[end] in _ATTACHED:  # "Prénom(s)", "No.", "N°:"
                     end += 1
-                found.append(LabelHit(name, index, pos[s], end, score, len(fold(variant))))
+                if not _begins_longer_label(variant, name, folded, labels):
+                    found.append(LabelHit(name, index, pos[s], end, score, len(fold(variant))))
     # most specific first; a hit may not overlap characters already claimed
     found.sort(key=lambda h: (-h.length, -h.score, h.start))
     taken: list[LabelHit] = []
@@ -201,6 +210,22 @@ def _merge(hits: list[LabelHit], text: str) -> list[LabelHit]:
         else:
             out.append(hit)
     return out
+
+
+def _begins_longer_label(variant: str, name: str, folded: str, labels: Mapping[str, Sequence[str]],
+                         min_score: float = 75.0) -> bool:
+    """Whether a short label (``Date``) is only the start of another field's longer label (``Date de
+    naissance``) which the whole line reads like, misread (``Date de snosnuce``): the line is that label.
+
+    >>> labs = {"application_date": ["Date"], "date_of_birth": ["Date de naissance"]}
+    >>> _begins_longer_label("Date", "application_date", fold("Date de snosnuce"), labs)
+    True
+    >>> _begins_longer_label("Date", "application_date", fold("Date: 28/06/2026"), labs)
+    False
+    """
+    short = fold(variant)
+    return any(longer.startswith(short + " ") and label_ratio(longer, folded) >= min_score
+               for other, variants in labels.items() if other != name for longer in map(fold, variants))
 
 
 def find_labels(lines: Sequence[TextLine], labels: Mapping[str, Sequence[str]], min_score: float = 86.0
