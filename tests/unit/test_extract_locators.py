@@ -325,3 +325,28 @@ def test_a_small_unsure_line_in_a_one_line_zone_comes_after_the_full_size_value(
     ctx = PageContext.build(Page("form.png", 1, 1000, 1000, lines), {}, offset=Layout())
     zone = ZoneLocator(box=(0.06, 0.22, 0.4, 0.30))
     assert [c.text for c in zone_candidates(ctx, "surname", zone)] == ["Maillet-Courtois", "Nost"]
+
+
+def test_a_garbled_label_under_a_heading_holding_a_label_is_no_part_of_the_address() -> None:
+    # a German form photo: the heading "2. Anschrift und Kontakt" holds the label word "Anschrift"; the
+    # field's own label below it, "Wohnanschrift", was read "Wohnamchuin" at full height (motion blur)
+    rows = [("2. Anschrift und Kontakt", 79, 380, 322, 410), ("Wohnamchuin", 81, 418, 181, 447),
+            ("Maximilian-Wulf-Straße 9245", 79, 448, 354, 481), ("30220 Lüneburg", 79, 475, 235, 513)]
+    labels = ["Wohnanschrift", "Anschrift"]
+    assert values(rows, "address", labels, lines=2)[0] == "Maximilian-Wulf-Straße 9245\n30220 Lüneburg"
+
+
+def test_a_short_label_beginning_a_garbled_longer_label_is_not_found_there() -> None:
+    # "Date" (the application date's label) starts "Date de naissance", read "Date de snosnuce": the date
+    # under it is the date of birth, not the application date
+    rows = [("Date de snosnuce", 74, 280, 226, 305), ("07/05/1963", 74, 307, 209, 339),
+            ("Date", 77, 995, 124, 1020), ("28/06/2026", 76, 1022, 212, 1054)]
+    others = {"date_of_birth": ("Date de naissance",)}
+    assert values(rows, "application_date", ["Date"], others=others)[0] == "28/06/2026"
+
+
+def test_an_address_word_that_begins_with_a_label_keeps_the_address_whole() -> None:
+    rows = [("8 ADDRESS", 292, 270, 379, 290), ("1515 MICHAEL HEIGHTS APT. 710", 293, 291, 664, 315),
+            ("WANDABERG, CA 95570", 293, 319, 561, 341), ("16 HEIGHT", 405, 431, 484, 450)]
+    got = values(rows, "address", ["8 ADDRESS"], others={"height": ("16 HEIGHT", "Height")}, lines=2)
+    assert got[0] == "1515 MICHAEL HEIGHTS APT. 710\nWANDABERG, CA 95570"
