@@ -91,9 +91,12 @@ class PageContext:
         return cls(page, hits, offset, title_lines, labels, label_lines)
 
     def garbled_label(self, index: int, name: str, min_score: float = 75.0) -> bool:
-        """Whether line ``index`` is (a part of) one of field ``name``'s labels misread (``Sumame``)."""
+        """Whether line ``index`` is (a part of) one of field ``name``'s labels misread (``Sumame``). A part
+        with more digits than letters is a value (``08`` of a date is no ``DOB``, though ``0``/``O`` and
+        ``8``/``B`` are look-alikes)."""
         parts = [fold(p) for p in self.page.lines[index].text.split("/")]
-        return any(label_ratio(fold(v), p) >= min_score for v in (self.labels or {}).get(name, ()) for p in parts if p)
+        worded = [p for p in parts if p and sum(c.isalpha() for c in p) >= sum(c.isdigit() for c in p)]
+        return any(label_ratio(fold(v), p) >= min_score for v in (self.labels or {}).get(name, ()) for p in worded)
 
     @property
     def source(self) -> FieldSource:

@@ -350,3 +350,12 @@ def test_an_address_word_that_begins_with_a_label_keeps_the_address_whole() -> N
             ("WANDABERG, CA 95570", 293, 319, 561, 341), ("16 HEIGHT", 405, 431, 484, 450)]
     got = values(rows, "address", ["8 ADDRESS"], others={"height": ("16 HEIGHT", "Height")}, lines=2)
     assert got[0] == "1515 MICHAEL HEIGHTS APT. 710\nWANDABERG, CA 95570"
+
+
+def test_a_date_in_its_zone_is_no_garbled_label() -> None:
+    # "08" reads like "DOB" once 0/O and 8/B are taken as look-alikes: a date is a value all the same
+    lines = (TextLine("Fecte de naciniento", 0.69, quad_from_box((97, 332, 249, 356))),
+             TextLine("10/08/1971", 0.96, quad_from_box((97, 365, 216, 394))))
+    ctx = PageContext.build(Page("form.png", 1, 1251, 1786, lines), {"date_of_birth": DOB}, offset=Layout())
+    zone = ZoneLocator(box=(0.0677, 0.1893, 0.2935, 0.2235))
+    assert next(c.text for c in zone_candidates(ctx, "date_of_birth", zone)) == "10/08/1971"
