@@ -292,9 +292,11 @@ class PixelRereader:
         if field.source is not FieldSource.VISUAL or not hypothesis:
             return None
         line = self._line(document, field)
-        tested = in_context(line[0], shown(field), hypothesis) if line is not None else None
-        if line is None or tested is None:
+        if line is None:
             return None
+        # the crop is the field's own box: when its reading now does not show the value OCR first read
+        # (``Wzanit`` for ``Waart``, a blurred photo), the hypothesis stands for the whole crop
+        tested = in_context(line[0], shown(field), hypothesis) or hypothesis
         read, logp, charset = line
         marks = field.name.split(" line ")[0] in ACCENT_FREE_FIELDS  # "address line 2": a line of a field
         return Reread(read, tested, text_cost(logp, tested, charset, any_marks=marks), any_marks=marks)

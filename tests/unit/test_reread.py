@@ -109,6 +109,17 @@ def test_no_file_or_no_visual_reading_gives_no_reread(engine) -> None:  # type: 
     assert PixelRereader(engine, {doc.sha256: data})(doc, layer, "Z09A2293H") is None
 
 
+def test_a_crop_that_no_longer_shows_the_first_reading_is_tested_whole(engine) -> None:  # type: ignore[no-untyped-def]
+    # the page's OCR gave "Q7XK4" for this box (a blurred photo; the crop now reads what it prints): the
+    # hypothesis is measured against the whole crop instead of not at all
+    data, box = _page_with("Z09A2293H")
+    doc = _document(data, box, "Q7XK4")
+    found = PixelRereader(engine, {doc.sha256: data})(doc, doc.fields["document_number"], "Z09A2293H")
+    assert found is not None and found.read == "Z09A2293H" and found.tested == "Z09A2293H" and found.cost < 0.5
+    other = PixelRereader(engine, {doc.sha256: data})(doc, doc.fields["document_number"], "L898902C3")
+    assert other is not None and other.cost > 20
+
+
 # -- the check ------------------------------------------------------------------------------------
 
 def _pair(id_source: FieldSource = FieldSource.VISUAL) -> tuple[ExtractedDocument, ExtractedDocument]:
