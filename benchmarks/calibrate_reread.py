@@ -9,7 +9,7 @@ dataset split, the field's pixels are re-read (:class:`kyc_ocr.extract.reread.Pi
 - ``other``: another customer's name.
 
 It prints the cost distribution per kind and preset, and how many fall within ``reread_max_cost``
-(accepted as the same) and ``reread_doubt_cost`` (cannot FAIL). Use training splits only: the
+(accepted as the same) and ``name_doubt_cost`` (cannot FAIL). Use training splits only: the
 thresholds must not be tuned on what they are judged on.
 
     python benchmarks/calibrate_reread.py DATASET --split train --limit 40 [--json out.json]
@@ -91,7 +91,7 @@ def main() -> None:
     by: dict[tuple[str, str], list[float]] = defaultdict(list)
     for row in rows:
         by[(str(row["kind"]), str(row["preset"]))].append(float(row["cost"]))  # type: ignore[arg-type]
-    accept, doubt = thresholds.reread_max_cost, thresholds.reread_doubt_cost
+    accept, doubt = thresholds.reread_max_cost, thresholds.name_doubt_cost
     print(f"{'kind':<13}{'preset':<7}{'n':>4}{'median':>9}{'min':>8}{'max':>8}  <= {accept:g}  <= {doubt:g}")
     for (kind, preset), costs in sorted(by.items()):
         finite = [c for c in costs if c != float("inf")] or [float("inf")]

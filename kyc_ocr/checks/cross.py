@@ -127,7 +127,7 @@ def _names_reread(entry: dict[str, Any], doc: ExtractedDocument, ref: ExtractedD
     A field is taken as the reference's spelling when its pixels read that spelling within the
     policy's ``reread_max_cost`` (or the reference's pixels read this document's spelling): what
     differed was the OCR. The score is kept when no field is settled, and the re-reads are evidence.
-    When every field left unsettled still re-reads within ``reread_doubt_cost``, the pixels do not
+    When every field left unsettled still re-reads within ``name_doubt_cost``, the pixels do not
     rule the reference's spelling out: ``reread_doubt`` lists those re-reads (see :func:`same_person`).
     """
     settled: dict[str, Field] = {}
@@ -144,7 +144,7 @@ def _names_reread(entry: dict[str, Any], doc: ExtractedDocument, ref: ExtractedD
             used.append(found)
             doubts.pop(field.name, None)
         elif doubts.get(field.name) is None:
-            doubts[field.name] = first_reread(ctx, tries, ctx.policy.thresholds.reread_doubt_cost)
+            doubts[field.name] = first_reread(ctx, tries, ctx.policy.thresholds.name_doubt_cost)
     if doubts and all(doubts.values()):
         entry = {**entry, "reread_doubt": list(doubts.values())}
     if not settled:
@@ -227,7 +227,7 @@ def same_person(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> Ch
         elif status is Status.WARN and doubt:
             costs = ", ".join(f"{d['field']} {d['cost']:.1f}" for d in doubt)
             detail += (f"; re-read, the pixels give the reference's spelling at a cost of {costs} nats: over "
-                       f"{t.reread_max_cost} to accept, within {t.reread_doubt_cost} so not enough to reject on")
+                       f"{t.reread_max_cost} to accept, within {t.name_doubt_cost} so not enough to reject on")
         detail += poor_read_note(poor)
     return CheckResult(name, status, worst["score"], detail, evidence)
 

@@ -69,6 +69,7 @@ class Thresholds(_Strict):
     min_field_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
     reread_max_cost: float = Field(default=6.0, ge=0.0, le=50.0)
     reread_doubt_cost: float = Field(default=12.0, ge=0.0, le=100.0)
+    name_doubt_cost: float = Field(default=20.0, ge=0.0, le=100.0)
     min_read_confidence: float = Field(default=0.85, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
@@ -77,8 +78,9 @@ class Thresholds(_Strict):
             raise ValueError("name_warn must not exceed name_pass")
         if self.address_warn > self.address_pass:
             raise ValueError("address_warn must not exceed address_pass")
-        if self.reread_doubt_cost and self.reread_doubt_cost < self.reread_max_cost:
-            raise ValueError("reread_doubt_cost must not be under reread_max_cost (0 turns it off)")
+        for name in ("reread_doubt_cost", "name_doubt_cost"):
+            if getattr(self, name) and getattr(self, name) < self.reread_max_cost:
+                raise ValueError(f"{name} must not be under reread_max_cost (0 turns it off)")
         return self
 
 

@@ -185,12 +185,12 @@ def test_a_misread_surname_settled_by_a_reread_passes_same_person() -> None:
     assert r.status is Status.PASS and "re-read" in r.detail
     compared = r.evidence["compared"][0]
     assert compared["read_score"] < 0.7 and compared["reread"][0]["cost"] == 3.1
-    # over reread_max_cost (6) but within reread_doubt_cost (12): not settled, not ruled out either
+    # over reread_max_cost (6) but within name_doubt_cost (20): not settled, not ruled out either
     doubtful = RereadTable({(form.sha256, "surname", "Jargiło"): Reread("Jargite", "Jargiło", 8.8)})
     r = cross.same_person([passport, form], dataclasses.replace(ctx, reread=doubtful))
     assert r.status is Status.WARN and r.evidence["reread_doubt"][0]["cost"] == 8.8
     assert "not enough to reject on" in r.detail and r.score < 0.7
-    dear = RereadTable({(form.sha256, "surname", "Jargiło"): Reread("Jargite", "Jargiło", 12.5)})
+    dear = RereadTable({(form.sha256, "surname", "Jargiło"): Reread("Jargite", "Jargiło", 20.5)})
     assert cross.same_person([passport, form], dataclasses.replace(ctx, reread=dear)).status is Status.FAIL
 
 
