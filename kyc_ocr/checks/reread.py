@@ -37,6 +37,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from kyc_ocr.checks.base import (
     FORM_NUMBER_FIELDS,
     FORM_TYPES,
@@ -92,11 +94,28 @@ def name_hypotheses(doc: ExtractedDocument, other: ExtractedDocument) -> list[tu
     ...                           "given_names": Field("given_names", "ROBERT", "ROBERT", 0.9)})
     >>> [h for _, h in name_hypotheses(stmt, card)]
     ['Robert Vasquez-Reyes', 'Vasquez-Reyes Robert']
+
+    A form that wrote the names the other way round is tested part against part:
+
+    >>> form = ExtractedDocument("form.jpg", "f" * 64, "image/jpeg", "application_form", None,
+    ...                          {"surname": Field("surname", "Lissy", "Lissy", 0.8),
+    ...                           "given_names": Field("given_names", "Ktota Bauer", "Ktota Bauer", 0.7)})
+    >>> passport = ExtractedDocument("p.png", "p" * 64, "image/png", "passport", None,
+    ...                              {"surname": Field("surname", "KLOTZ BAUER", "KLOTZ BAUER", 0.9),
+    ...                               "given_names": Field("given_names", "LISSY", "LISSY", 0.9)})
+    >>> [(f.name, h) for f, h in name_hypotheses(form, passport)]
+    [('given_names', 'Klotz Bauer')]
     """
     out = []
+    parts = [f for n in NAME_FIELDS if (f := other.fields.get(n)) is not None and f.value.strip()]
     for name in NAME_FIELDS:
-        mine, theirs = doc.fields.get(name), other.fields.get(name)
-        if mine and theirs and mine.value.strip() and theirs.value.strip() and names_differ(mine, theirs):
+        mine = doc.fields.get(name)
+        if not mine or not mine.value.strip() or not parts:
+            continue
+        # the other document's part this one reads closest to: its own field, or the other one on a form
+        # that wrote surname and given names the other way round
+        theirs = max(parts, key=lambda f: (fuzz.ratio(fold(f.value), fold(mine.value)), f.name == name))
+        if names_differ(mine, theirs):
             out.append((mine, cased_like(theirs.value, mine.raw or mine.value)))
     one_line = first_field(doc, FULL_NAME_FIELDS) if not (doc.value("surname") or "").strip() else None
     if one_line is not None and one_line.value.strip():
