@@ -222,7 +222,10 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
     """Values next to each label of field ``name`` on the page, in the locator's direction order."""
     for hit in ctx.field_hits(name):
         line = ctx.page.lines[hit.line]
-        box = span_box(line, hit.start, hit.end)
+        # the second language of a bilingual label ("Given names / Prénoms", the first garbled past matching):
+        # the label, and the value under it, start where the line starts
+        start = 0 if line.text[:hit.start].rstrip().endswith("/") else hit.start
+        box = span_box(line, start, hit.end)
         # a bare field number ("2") followed by more text is that line's own label ("2 GIVEN NAMES", or a
         # garbled "2 BAMLY NANE" for "1 FAMILY NAME"): only its same-line value can belong to it
         numbered = line.text[hit.start:hit.end].strip(" .:").isdigit() and bool(line.text[hit.end:].strip(" .:"))

@@ -359,3 +359,11 @@ def test_a_date_in_its_zone_is_no_garbled_label() -> None:
     ctx = PageContext.build(Page("form.png", 1, 1251, 1786, lines), {"date_of_birth": DOB}, offset=Layout())
     zone = ZoneLocator(box=(0.0677, 0.1893, 0.2935, 0.2235))
     assert next(c.text for c in zone_candidates(ctx, "date_of_birth", zone)) == "10/08/1971"
+
+
+def test_the_value_under_a_bilingual_label_matched_on_its_second_language_starts_where_the_label_does() -> None:
+    # an ID card photo: "Given names / Prénoms" read "Civees Annes /Prenoms"; only "Prenoms" matched, but the
+    # value sits under the label's start, not under "Prenoms" (where the next column's "Nationality" begins)
+    rows = [("Civees Annes /Prenoms", 342, 179, 539, 202), ("HENRY DENIS", 342, 203, 576, 233),
+            ("Sex/Sexe", 342, 256, 435, 282), ("Matonlly / Medonaine", 500, 260, 706, 288)]
+    assert values(rows, "given_names", ["Given names", "Prénoms"])[0] == "HENRY DENIS"
