@@ -149,10 +149,30 @@ def mrz_agrees(name: str, value: str, mrz: MRZCandidate) -> bool | None:
     if name in ("surname", "given_names"):
         mine = transliterate_icao(value).replace("<", " ")
         other = theirs.replace("<", " ").strip()
-        return bool(other) and (mine == other or (len(other) >= 10 and mine.startswith(other)))
+        return bool(other) and (mine == other or (len(other) >= 10 and mine.startswith(other))
+                                or mine.replace(" ", "") == other.replace(" ", ""))
     if name == "document_number":
         return value.replace("<", "") == theirs.replace("<", "")
     return value == theirs
+
+
+def spaced_like_mrz(value: str, mrz_name: str) -> str:
+    """A printed name whose letters are the MRZ's but whose spaces OCR lost or added, split where the MRZ
+    splits it (its ``<`` fillers are sure); ``value`` itself otherwise.
+
+    >>> spaced_like_mrz("FIONADIANA", "FIONA<DIANA"), spaced_like_mrz("ANNA", "ANNA"), spaced_like_mrz("JÖRG", "JOERG")
+    ('FIONA DIANA', 'ANNA', 'JÖRG')
+    """
+    mine = transliterate_icao(value).replace("<", " ")
+    words = mrz_name.replace("<", " ").split()
+    letters = value.replace(" ", "")
+    if mine.replace(" ", "") != "".join(words) or mine.split() == words or len(letters) != len("".join(words)):
+        return value
+    out, i = [], 0
+    for word in words:
+        out.append(letters[i:i + len(word)])
+        i += len(word)
+    return " ".join(out)
 
 
 def _confidence(cand: Candidate, validated: bool, agrees: bool | None) -> float:
@@ -173,6 +193,8 @@ def extract_field(spec: FieldSpec, template: Template, contexts: Sequence[PageCo
                 log.debug("%s: %s candidate rejected: %s", spec.name, loc.kind, err)
                 continue
             agrees = mrz_agrees(spec.name, value, ev.mrz) if ev.mrz is not None else None
+            if agrees and spec.name in ("surname", "given_names"):
+                value = spaced_like_mrz(value, _mrz_value(ev.mrz, spec.name) or "")
             if spec.verify_mrz and agrees is False:
                 log.debug("%s: visual value disagrees with the MRZ; not kept for a generic layout", spec.name)
                 continue
