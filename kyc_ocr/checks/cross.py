@@ -36,7 +36,7 @@ from kyc_ocr.checks.base import (
 from kyc_ocr.checks.compare import compare_mrz_name, compare_number
 from kyc_ocr.checks.dates import date_like
 from kyc_ocr.checks.document import mrz_names_cut
-from kyc_ocr.checks.lines import lines_reread
+from kyc_ocr.checks.lines import blend_reread, lines_reread
 from kyc_ocr.checks.names import name_similarity, partial_name_similarity
 from kyc_ocr.checks.reread import first_reread, name_hypotheses, proof_date_hypotheses
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status
@@ -457,8 +457,8 @@ def address_matches_proof(documents: Sequence[ExtractedDocument], ctx: CheckCont
         evidence["reread"] = reread
         detail = (f"{claim.source}'s address {claim.value('address')!r} vs {proof.source}'s "
                   f"{proof.value('address')!r}: score {cmp.score:.2f}; re-read line by line, the pixels of "
-                  f"{reread['source']} give the other's at a cost of {reread['cost']} nats "
-                  f"(at most {reread['max_cost_per_line']} a line)")
+                  f"{reread['source']} give " + (f"{reread['blend']!r}" if "blend" in reread else "the other's")
+                  + f" at a cost of {reread['cost']} nats (at most {reread['max_cost_per_line']} a line)")
         return CheckResult(name, Status.PASS, cmp.score, detail, evidence)
     if status is Status.PASS:
         detail = f"{claim.source}'s address matches {proof.source} (score {cmp.score:.2f})"
@@ -474,12 +474,13 @@ def address_matches_proof(documents: Sequence[ExtractedDocument], ctx: CheckCont
 
 
 def _address_reread(ctx: CheckContext, claim: ExtractedDocument, proof: ExtractedDocument) -> dict[str, Any] | None:
-    """Either document's address re-read line by line as the other's (:func:`kyc_ocr.checks.lines.lines_reread`)."""
+    """Either document's address re-read line by line as the other's (:func:`kyc_ocr.checks.lines.lines_reread`),
+    else both re-read as one mix of their two readings (:func:`kyc_ocr.checks.lines.blend_reread`)."""
     for doc, other in ((claim, proof), (proof, claim)):
         found = lines_reread(ctx, doc, doc.fields["address"], other.value("address") or "")
         if found is not None:
             return found
-    return None
+    return blend_reread(ctx, claim, proof, "address")
 
 
 def identity_document_present(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:

@@ -132,4 +132,44 @@ def lines_reread(ctx: CheckContext, doc: ExtractedDocument, field: Field, value:
             "cost": round(sum(r.cost for r in found), 3), "max_cost_per_line": limit}
 
 
-__all__ = ["cased_like", "field_lines", "line_hypotheses", "lines_reread", "split_like"]
+def blends(a: str, b: str, max_words: int = 3) -> list[str]:
+    """Two readings of one value (an address on two documents) with their differing words mixed: each
+    word from either reading, the two readings themselves left out. Two photos misread in different
+    places (``20399 Saiint`` on one, ``20390 Saint`` on the other) print what neither reads alone.
+    Empty when the readings differ in their word count, in one word only, or in more than ``max_words``.
+
+    >>> blends("84, rue de Bouvier, 20399 Saiint Benjamin", "84, rue de Bouvier, 20390 Saint Benjamin")
+    ['84, rue de Bouvier, 20399 Saint Benjamin', '84, rue de Bouvier, 20390 Saiint Benjamin']
+    >>> blends("12 Rose Ave", "12 Rose Avenue"), blends("12 Rose Ave", "12 Rose Ave Leeds")
+    ([], [])
+    """
+    wa, wb = a.split(" "), b.split(" ")
+    if len(wa) != len(wb):
+        return []
+    differ = [i for i, (x, y) in enumerate(zip(wa, wb)) if fold(x) != fold(y)]
+    if not 2 <= len(differ) <= max_words:
+        return []
+    out = []
+    for picks in itertools.product((wa, wb), repeat=len(differ)):
+        if all(p is wa for p in picks) or all(p is wb for p in picks):
+            continue
+        words = list(wa)
+        for i, source in zip(differ, picks):
+            words[i] = source[i]
+        out.append(" ".join(words))
+    return out
+
+
+def blend_reread(ctx: CheckContext, a: ExtractedDocument, b: ExtractedDocument, field: str) -> dict[str, Any] | None:
+    """Evidence that both documents' ``field``, re-read line by line (:func:`lines_reread`), give one of the
+    :func:`blends` of their two readings; ``None`` when none does."""
+    for value in blends(a.value(field) or "", b.value(field) or ""):
+        found = [lines_reread(ctx, doc, doc.fields[field], value) for doc in (a, b)]
+        if all(found):
+            return {"source": f"{a.source} and {b.source}", "blend": value, "documents": found,
+                    "cost": round(sum(f["cost"] for f in found if f), 3),
+                    "max_cost_per_line": ctx.policy.thresholds.reread_max_cost}
+    return None
+
+
+__all__ = ["blend_reread", "blends", "cased_like", "field_lines", "line_hypotheses", "lines_reread", "split_like"]

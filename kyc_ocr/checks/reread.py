@@ -52,7 +52,7 @@ from kyc_ocr.checks.base import (
 )
 from kyc_ocr.checks.compare import compare_number
 from kyc_ocr.checks.dates import date_like, impossible_date_lines, possible_readings, slipped_dates
-from kyc_ocr.checks.lines import cased_like, line_hypotheses
+from kyc_ocr.checks.lines import blends, cased_like, line_hypotheses
 from kyc_ocr.domain import ExtractedDocument, Field, FieldRereader, FieldSource, Reread
 from kyc_ocr.extract.labels import fold
 
@@ -160,13 +160,17 @@ def planned_rereads(documents: Sequence[ExtractedDocument], as_of: dt.date | Non
 def address_hypotheses(doc: ExtractedDocument, documents: Sequence[ExtractedDocument]
                        ) -> list[tuple[ExtractedDocument, Field, str]]:
     """``doc``'s multi-line address, line by line, against each other address the customer's documents
-    give (a barcode's too): :func:`kyc_ocr.checks.lines.line_hypotheses`."""
+    give (a barcode's too), and against their :func:`~kyc_ocr.checks.lines.blends` with its own reading:
+    :func:`kyc_ocr.checks.lines.line_hypotheses`."""
     mine = doc.fields.get("address")
     if mine is None or mine.source is not FieldSource.VISUAL:
         return []
-    others = dict.fromkeys(v for d in documents for f in d.fields.values()
-                           if f.name == "address" and (v := f.value.strip()) and fold(v) != fold(mine.value))
-    return [(doc, line, part) for value in others for line, part in line_hypotheses(doc, mine, value)]
+    found = [(v, f.source) for d in documents for f in d.fields.values()
+             if f.name == "address" and (v := f.value.strip()) and fold(v) != fold(mine.value)]
+    others = dict.fromkeys(v for v, _ in found)
+    read = dict.fromkeys(v for v, source in found if source is FieldSource.VISUAL)  # a barcode's is exact
+    values = [*others, *(mixed for value in read for mixed in blends(mine.value, value))]
+    return [(doc, line, part) for value in values for line, part in line_hypotheses(doc, mine, value)]
 
 
 def proof_date_hypotheses(doc: ExtractedDocument, as_of: dt.date, window_days: int = PROOF_WINDOW_DAYS

@@ -385,3 +385,36 @@ def test_a_printed_date_is_settled_by_the_barcode_when_its_pixels_agree() -> Non
     assert doubt["issue_before_expiry"].status is Status.WARN and doubt["barcode_matches_visual"].status is Status.WARN
     crisp = checks(15.0)  # the pixels say 2121: the disagreement stands
     assert crisp["issue_before_expiry"].status is Status.FAIL and crisp["barcode_matches_visual"].status is Status.FAIL
+
+
+def _addressed(source: str, kind: str, lines: tuple[str, str]) -> ExtractedDocument:
+    from kyc_ocr.domain import Page, TextLine, quad_from_box
+
+    rows = tuple(TextLine(t, 0.9, quad_from_box((100, 300 + 40 * i, 500, 330 + 40 * i))) for i, t in enumerate(lines))
+    address = Field("address", ", ".join(lines), "\n".join(lines), 0.9, box=(95, 295, 505, 375))
+    return ExtractedDocument(source, hashlib.sha256(source.encode()).hexdigest(), "image/jpeg", kind, None,
+                             {"address": address}, pages=(Page(source, 1, 1000, 1400, rows),))
+
+
+def test_two_addresses_misread_in_different_places_are_settled_by_what_both_pixels_give() -> None:
+    # a form photo read "20399 Saiint Benjamin", a bill photo "20390 Saint Benjamin" (both print 20399 Saint)
+    form = _addressed("form.jpg", "application_form", ("84, rue de Bouvier", "20399 Saiint Benjamin"))
+    bill = _addressed("bill.jpg", "utility_bill", ("84, rue de Bouvier", "20390 Saint Benjamin"))
+    plan = {(d.source, f.name, h) for d, f, h in planned_rereads([form, bill])}
+    assert ("form.jpg", "address line 2", "20399 Saint Benjamin") in plan
+    assert ("bill.jpg", "address line 2", "20399 Saint Benjamin") in plan
+    ctx = CheckContext(POLICY, AS_OF)
+    assert cross.address_matches_proof([form, bill], ctx).status is not Status.PASS
+    costs = {("form.jpg", "20399 Saint Benjamin"): 1.2, ("bill.jpg", "20399 Saint Benjamin"): 2.3}
+    table = RereadTable({(d.sha256, "address line 2", h): Reread("", h, costs.get((d.source, h), 15.0))
+                         for d in (form, bill) for h in ("20399 Saint Benjamin", "20390 Saiint Benjamin",
+                                                          "20390 Saint Benjamin", "20399 Saiint Benjamin")})
+    r = cross.address_matches_proof([form, bill], dataclasses.replace(ctx, reread=table))
+    assert r.status is Status.PASS and r.evidence["reread"]["blend"] == "84, rue de Bouvier, 20399 Saint Benjamin"
+    assert r.evidence["reread"]["cost"] == 3.5
+    # the bill's pixels do not give it (a different postcode really printed): no settling
+    costs[("bill.jpg", "20399 Saint Benjamin")] = 9.0
+    table = RereadTable({(d.sha256, "address line 2", h): Reread("", h, costs.get((d.source, h), 15.0))
+                         for d in (form, bill) for h in ("20399 Saint Benjamin", "20390 Saiint Benjamin",
+                                                          "20390 Saint Benjamin", "20399 Saiint Benjamin")})
+    assert cross.address_matches_proof([form, bill], dataclasses.replace(ctx, reread=table)).status is not Status.PASS
