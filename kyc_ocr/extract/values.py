@@ -85,8 +85,27 @@ def _country(text: str) -> str:
         raise
 
 
+def _before_digits(text: str) -> str:
+    """A name's line up to the first digit: names hold none, so what follows is another column's text the
+    OCR read on the same line (an IBAN, its two-letter country code glued to the name's last word).
+
+    >>> _before_digits("Samantha Laurie Zimmerman-GonBalesGB27 CHRL 1124 6563 017107"), _before_digits("Anna Berg")
+    ('Samantha Laurie Zimmerman-GonBales', 'Anna Berg')
+    >>> _before_digits("ANNA BERG DE89 3704 0044"), _before_digits("4711")
+    ('ANNA BERG', '4711')
+    """
+    found = re.search(r"\d", text)
+    if found is None:
+        return text
+    cut = found.start()
+    if cut >= 2 and text[cut - 2:cut].isalpha() and text[cut - 2:cut].isupper():
+        cut -= 2
+    head = text[:cut].rstrip(" ,;:/-")
+    return head if sum(ch.isalpha() for ch in head) >= 2 else text
+
+
 def _name(text: str) -> str:
-    value = normalize_name(re.sub(r"\s*,\s*", " ", text))
+    value = normalize_name(re.sub(r"\s*,\s*", " ", _before_digits(text)))
     letters = sum(ch.isalpha() for ch in value)
     if letters < max(1, 0.7 * len(value.replace(" ", ""))):
         raise InputError("not a name: too few letters")
