@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from kyc_ocr.checks.base import CheckContext, doc_ref, field_ref, parse_iso, skip
+from kyc_ocr.checks.base import CheckContext, doc_ref, field_ref, parse_iso, poor_read_note, poorly_read, skip
 from kyc_ocr.checks.compare import DATE_FIELDS
 from kyc_ocr.checks.dates import ascii_upper, count_dates, impossible_date_lines, invalid_dates_in, possible_readings
 from kyc_ocr.checks.document import age_at, is_identity
@@ -143,7 +143,8 @@ def impossible_dates(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
 
     An impossible date on an OCR line whose pixels, re-read, give a possible date one OCR slip
     away within the policy's ``reread_max_cost`` was the OCR's (``settled_by_reread`` in the
-    evidence); one in an extracted field, or that no re-read settles, is a problem.
+    evidence); one in an extracted field, or that no re-read settles, is a problem: FAIL, or WARN on a
+    document read poorly as a whole (:func:`~kyc_ocr.checks.base.poorly_read`).
     """
     name = "impossible_dates"
     keys = list(_date_fields(doc))
@@ -179,8 +180,12 @@ def impossible_dates(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
     if not keys and n_texts == 0:
         return skip(name, f"{doc.source}: no dates to examine", **evidence)
     evidence["problems"] = problems
+    poor = poorly_read([doc], ctx.policy.thresholds.min_read_confidence) if problems else []
+    if poor:  # an impossible date read on a blurred photo proves a misreading as much as a forgery
+        evidence["poorly_read"] = poor
     if problems:
-        return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: " + "; ".join(problems), evidence)
+        return CheckResult(name, Status.WARN if poor else Status.FAIL, 0.0,
+                           f"{doc.source}: " + "; ".join(problems) + poor_read_note(poor), evidence)
     note = (f"; {len(settled)} impossible reading(s) re-read from the pixels as a possible date "
             f"({', '.join(repr(s['read']) for s in settled)})" if settled else "")
     return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: {len(keys)} date fields are possible{note}", evidence)
