@@ -18,6 +18,7 @@ from typing import Any
 from kyc_ocr.checks.base import (
     FORM_NUMBER_FIELDS,
     FORM_TYPES,
+    FULL_NAME_FIELDS,
     IDENTITY_TYPES,
     CheckContext,
     doc_fields,
@@ -43,6 +44,7 @@ from kyc_ocr.checks.compare import (
 from kyc_ocr.checks.reread import NAME_FIELDS, cased_like, first_reread
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, FieldSource, Status
 from kyc_ocr.errors import InputError
+from kyc_ocr.extract.labels import fold
 
 log = logging.getLogger(__name__)
 
@@ -489,6 +491,13 @@ def corroboration(doc: ExtractedDocument, f: Field, others: tuple[ExtractedDocum
                           address_warn=t.address_warn)
         if c.outcome == "match":
             return {"by": g.source.value, "document": doc_ref(d), "field": field_ref(g)}
+    if f.name in NAME_FIELDS:  # a name part found word for word in another document's one-line name
+        words = fold(f.value).split()
+        for d in others:
+            g = first_field(d, FULL_NAME_FIELDS) if d is not doc else None
+            if g is not None and g.confidence >= t.min_field_confidence and words and set(words) <= set(
+                    fold(g.value).split()):
+                return {"by": g.source.value, "document": doc_ref(d), "field": field_ref(g)}
     if f.name in NAME_FIELDS or f.name == "document_number":
         for d, g in readings:
             hypothesis = cased_like(g.value, f.raw or f.value) if f.name in NAME_FIELDS else g.value

@@ -137,7 +137,7 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
         if done is not None:
             return _document(first, done[0], done[1], done[2], prepared)
     pages: list[Page] = list(engine.read(prepared))  # the engine times detection and recognition
-    if template is None and _quarter_turned(pages, min_lines=1 if _unrecognised(pages, templates) else 5):
+    if template is None and _maybe_on_its_side(pages, templates):
         pages, prepared = _best_quarter(pages, prepared, decoded, engine)
     if template is None and (_reads_badly(pages) or _turned_share(pages) >= TURNED_SHARE):
         turned = [_turned(p, 2) for p in prepared]
@@ -240,6 +240,17 @@ def _quarter_turned(pages: Sequence[Page], min_lines: int = 5) -> bool:
     lines = [ln for p in pages for ln in p.lines if len(ln.text) >= 3]
     tall = [ln for ln in lines if (ln.bbox[3] - ln.bbox[1]) > 1.5 * (ln.bbox[2] - ln.bbox[0])]
     return len(lines) >= min_lines and len(tall) > len(lines) / 2
+
+
+def _maybe_on_its_side(pages: Sequence[Page], templates: Any) -> bool:
+    """Whether the page may lie on its side: most lines run up and down (:func:`_quarter_turned`), or,
+    when nothing was recognised on it, any of its few lines does, or not one line was detected at all
+    (a motion-blurred form photo on its side gave none)."""
+    if _quarter_turned(pages):
+        return True
+    if not _unrecognised(pages, templates) or any(p.engine.endswith(TEXT_LAYER_SUFFIX) for p in pages):
+        return False
+    return _quarter_turned(pages, min_lines=1) or not any(p.lines for p in pages)
 
 
 def _best_quarter(pages: list[Page], prepared: Sequence[PageImage], decoded: Sequence[PageImage], engine: Any

@@ -351,3 +351,17 @@ def test_the_forms_number_settles_a_photo_mrz_whose_printed_number_was_not_read(
     # a form number that differs by more than look-alikes (1 -> 7) settles nothing: the check digits fail on
     other = mkdoc("form.png", "application_form", {"document_number": "E4ZZ86GB7"})
     assert document.mrz_number_from_visual(pp, (pp, other), CTX) is pp
+
+
+def test_an_unsure_name_part_is_confirmed_word_for_word_by_a_one_line_name() -> None:
+    # an ID card photo read "Matthieu" at 0.56; the bill names "Matthieu Pereira" surely
+    card = mkdoc("id.jpg", "id_card", {"surname": "PEREIRA", "given_names": "Matthieu", "document_number": "874816344726",
+                                       "date_of_birth": "2005-09-15", "date_of_expiry": "2034-08-28"})
+    card.fields["given_names"] = fld("given_names", "Matthieu", conf=0.56)
+    bill = mkdoc("bill.jpg", "utility_bill", {"full_name": "Matthieu Pereira", "address": "1 Main St"})
+    assert document.required_fields(card, CTX, (card,)).status is Status.WARN
+    r = document.required_fields(card, CTX, (card, bill))
+    assert r.status is Status.PASS and r.evidence["corroborated"]["given_names"]["document"]["source"] == "bill.jpg"
+    # another given name on the bill confirms nothing
+    other = mkdoc("bill.jpg", "utility_bill", {"full_name": "Mathis Pereira", "address": "1 Main St"})
+    assert document.required_fields(card, CTX, (card, other)).status is Status.WARN

@@ -190,3 +190,29 @@ def test_a_recognised_page_that_reads_badly_is_still_tried_upside_down() -> None
     engine = _UpsideDownAware(title_turns=True)
     doc = _extract_upside_down(engine)
     assert engine.reads == 2 and doc.value("surname") == "ERIKSSON"
+
+
+class _SidewaysBlind(_UpsideDownAware):
+    """Detects no line at all on a page lying on its side (portrait here); reads a landscape page as the parent does."""
+
+    def read(self, pages: list[PageImage]) -> list[Page]:
+        self.reads += 1
+        out = []
+        for p in pages:
+            if p.height > p.width:
+                out.append(Page(p.source, p.page, p.width, p.height, ()))
+            else:
+                out.extend(_UpsideDownAware.read(self, [p]))
+                self.reads -= 1
+        return out
+
+
+def test_a_page_on_its_side_where_no_line_was_detected_is_read_a_quarter_turn_either_way() -> None:
+    # a motion-blurred form photo left on its side by preprocessing: the detector finds nothing on it
+    image = np.full((1250, 880, 3), 255, np.uint8)
+    image[-10:, :10] = 0  # the passport's top-left mark, on a page turned a quarter
+    page = PageImage(image, "passport.jpg", 1)
+    engine = _SidewaysBlind()
+    doc = extract_pages([page], [page], engine, builtin_templates())
+    assert doc.template is not None and doc.template.template_id == "uto-passport-td3"
+    assert doc.value("surname") == "ERIKSSON" and engine.reads == 4  # as it was, then turned 0, 1 and 3 quarters
