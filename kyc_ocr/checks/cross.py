@@ -38,7 +38,7 @@ from kyc_ocr.checks.dates import date_like
 from kyc_ocr.checks.document import mrz_names_cut
 from kyc_ocr.checks.lines import blend_reread, lines_reread
 from kyc_ocr.checks.names import name_similarity, partial_name_similarity
-from kyc_ocr.checks.reread import first_reread, name_hypotheses, proof_date_hypotheses
+from kyc_ocr.checks.reread import first_reread, name_hypotheses, proof_date_hypotheses, sex_printed
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status
 from kyc_ocr.errors import InputError
 from kyc_ocr.extract.normalize import normalize_country, normalize_sex
@@ -329,16 +329,25 @@ def same_date_of_birth(documents: Sequence[ExtractedDocument], ctx: CheckContext
 def _birth_dates_reread(documents: Sequence[ExtractedDocument], ctx: CheckContext
                         ) -> tuple[str, list[dict[str, Any]]] | None:
     """One date of birth every document's pixels support, with the re-reads that show it (``None``:
-    none). Tried from the most often read date; each document reading another must re-read it within
-    the policy's ``reread_max_cost`` (see :func:`~kyc_ocr.checks.reread.birth_date_hypotheses`)."""
-    dated = [(d, f) for d in documents if (f := d.fields.get("date_of_birth")) is not None and f.value.strip()]
-    values = [_iso_or_text(f.value) for _, f in dated]
+    none; see :func:`_agreed_by_reread` and :func:`~kyc_ocr.checks.reread.birth_date_hypotheses`)."""
+    return _agreed_by_reread(documents, ctx, "date_of_birth", _iso_or_text,
+                             lambda target, f: date_like(target, f.raw, f.value))
+
+
+def _agreed_by_reread(documents: Sequence[ExtractedDocument], ctx: CheckContext, field: str,
+                      norm: Callable[[str], str], printed: Callable[[str, Field], str | None]
+                      ) -> tuple[str, list[dict[str, Any]]] | None:
+    """One value of ``field`` every document's pixels support, with the re-reads that show it (``None``:
+    none). Tried from the most often read value; each document reading another must re-read it, written
+    as it prints its own (``printed(target, field)``), within the policy's ``reread_max_cost``."""
+    dated = [(d, f) for d in documents if (f := d.fields.get(field)) is not None and f.value.strip()]
+    values = [norm(f.value) for _, f in dated]
     for target in sorted(set(values), key=lambda v: (-values.count(v), v)):
         used = []
         for doc, f in dated:
-            if _iso_or_text(f.value) == target:
+            if norm(f.value) == target:
                 continue
-            hypothesis = date_like(target, f.raw, f.value) if f.raw else None
+            hypothesis = printed(target, f) if f.raw else None
             found = first_reread(ctx, [(doc, f, hypothesis)]) if hypothesis else None
             if found is None:
                 break
@@ -354,8 +363,18 @@ def nationality_consistent(documents: Sequence[ExtractedDocument], ctx: CheckCon
 
 
 def sex_consistent(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
-    """Every document with a sex gives the same M/F/X."""
-    return _consistent("sex_consistent", documents, "sex", normalize_sex, "sex")
+    """Every document with a sex gives the same M/F/X; a one-letter sex read otherwise whose pixels
+    re-read as the others' within ``reread_max_cost`` (a blurred ``M`` read ``X``) was the OCR's."""
+    result = _consistent("sex_consistent", documents, "sex", normalize_sex, "sex")
+    if result.status is not Status.FAIL:
+        return result
+    settled = _agreed_by_reread(documents, ctx, "sex", lambda v: v.strip().upper(), lambda t, f: sex_printed(t, f.raw))
+    if settled is None:
+        return result
+    target, used = settled
+    return CheckResult(result.name, Status.PASS, 1.0, f"{result.detail}; re-read from the pixels, "
+                       f"{', '.join(u['source'] for u in used)} print(s) {target} (OCR misread first)",
+                       {**result.evidence, "reread": used})
 
 
 def _settled_by_reread(form: ExtractedDocument, number: Field, identity: ExtractedDocument,

@@ -150,6 +150,7 @@ def planned_rereads(documents: Sequence[ExtractedDocument], as_of: dt.date | Non
                 plan.extend((doc, f, h) for f, h in name_hypotheses(doc, other) if f.source is FieldSource.VISUAL)
         plan.extend((doc, line, h) for line, bad in impossible_date_lines(doc) for h in possible_readings(line.value, bad))
         plan.extend(birth_date_hypotheses(doc, documents))
+        plan.extend(sex_hypotheses(doc, documents))
         if as_of is not None:
             plan.extend((doc, f, text) for f, _, text in proof_date_hypotheses(doc, as_of))
         plan.extend(address_hypotheses(doc, documents))
@@ -201,6 +202,27 @@ def birth_date_hypotheses(doc: ExtractedDocument, documents: Sequence[ExtractedD
     return [(doc, mine, h) for v in sorted(others) if (h := date_like(v, mine.raw, mine.value)) is not None]
 
 
+def sex_printed(value: str, raw: str) -> str | None:
+    """A sex code (``M``/``F``/``X``) written as a field that printed one letter prints it; ``None`` when the
+    field printed more (a word: a re-read of one letter against it tells nothing).
+
+    >>> sex_printed("M", "X"), sex_printed("F", " m "), sex_printed("M", "Masculin")
+    ('M', 'F', None)
+    """
+    return value.upper() if len(raw.strip()) == 1 else None
+
+
+def sex_hypotheses(doc: ExtractedDocument, documents: Sequence[ExtractedDocument]
+                   ) -> list[tuple[ExtractedDocument, Field, str]]:
+    """``doc``'s visually read one-letter sex against each other sex the customer's documents give
+    (a form photo's ``M`` read ``X``)."""
+    mine = doc.fields.get("sex")
+    if mine is None or mine.source is not FieldSource.VISUAL or not mine.raw:
+        return []
+    others = {v.upper() for d in documents if d is not doc and (v := d.value("sex")) and v.upper() != mine.value.upper()}
+    return [(doc, mine, h) for v in sorted(others) if (h := sex_printed(v, mine.raw)) is not None]
+
+
 def first_reread(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocument, Field, str]],
                  limit: float | None = None) -> dict[str, Any] | None:
     """The first of ``tries`` (document, field, hypothesis) whose re-read is within ``limit`` (the
@@ -239,4 +261,4 @@ class RereadTable:
 
 
 __all__ = ["NAME_FIELDS", "RereadTable", "address_hypotheses", "birth_date_hypotheses", "cased_like", "first_reread", "full_names", "name_hypotheses",
-           "planned_rereads", "proof_date_hypotheses"]
+           "planned_rereads", "proof_date_hypotheses", "sex_hypotheses", "sex_printed"]

@@ -418,3 +418,19 @@ def test_two_addresses_misread_in_different_places_are_settled_by_what_both_pixe
                          for d in (form, bill) for h in ("20399 Saint Benjamin", "20390 Saiint Benjamin",
                                                           "20390 Saint Benjamin", "20399 Saiint Benjamin")})
     assert cross.address_matches_proof([form, bill], dataclasses.replace(ctx, reread=table)).status is not Status.PASS
+
+
+def test_a_one_letter_sex_read_otherwise_is_settled_by_a_reread() -> None:
+    form = _named("form.jpg", "application_form", "Moreau", "Paul", "b")
+    form.fields["sex"] = Field("sex", "X", "X", 0.62, FieldSource.VISUAL, 1, (1, 2, 3, 4))
+    card = _named("id.png", "id_card", "MOREAU", "PAUL", "a")
+    card.fields["sex"] = Field("sex", "M", "M", 0.95, FieldSource.VISUAL, 1, (1, 2, 3, 4))
+    plan = [(d.source, f.name, h) for d, f, h in planned_rereads([card, form]) if f.name == "sex"]
+    assert plan == [("id.png", "sex", "X"), ("form.jpg", "sex", "M")]
+    ctx = CheckContext(POLICY, AS_OF)
+    assert cross.sex_consistent([card, form], ctx).status is Status.FAIL
+    cheap = RereadTable({(form.sha256, "sex", "M"): Reread("X", "M", 2.0), (card.sha256, "sex", "X"): Reread("M", "X", 30.0)})
+    r = cross.sex_consistent([card, form], dataclasses.replace(ctx, reread=cheap))
+    assert r.status is Status.PASS and r.evidence["reread"][0]["cost"] == 2.0
+    dear = RereadTable({(form.sha256, "sex", "M"): Reread("X", "M", 6.3), (card.sha256, "sex", "X"): Reread("M", "X", 30.0)})
+    assert cross.sex_consistent([card, form], dataclasses.replace(ctx, reread=dear)).status is Status.FAIL
