@@ -190,8 +190,10 @@ def _hits_on_line(index: int, line: TextLine, labels: Mapping[str, Sequence[str]
                     end += 1
                 if not _begins_longer_label(variant, name, folded, labels):
                     found.append(LabelHit(name, index, pos[s], end, score, len(fold(variant))))
-    # most specific first; a hit may not overlap characters already claimed
-    found.sort(key=lambda h: (-h.length, -h.score, h.start))
+    # most characters matched first (a longer label matched as well is more specific; an exact label beats a
+    # longer one matched loosely: "Fecha de nacimiento" is no "Fecha de vencimiento"); a hit may not overlap
+    # characters already claimed
+    found.sort(key=lambda h: (-h.length * h.score, -h.length, h.start))
     taken: list[LabelHit] = []
     for hit in found:
         if all(hit.end <= t.start or hit.start >= t.end for t in taken):

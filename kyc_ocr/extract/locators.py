@@ -222,9 +222,10 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
     """Values next to each label of field ``name`` on the page, in the locator's direction order."""
     for hit in ctx.field_hits(name):
         line = ctx.page.lines[hit.line]
-        # the second language of a bilingual label ("Given names / Prénoms", the first garbled past matching):
-        # the label, and the value under it, start where the line starts
-        start = 0 if line.text[:hit.start].rstrip().endswith("/") else hit.start
+        # the second language of a bilingual label ("Given names / Prénoms", the first garbled past matching,
+        # no other field's label before it): the label, and the value under it, start where the line starts
+        first = not any(h.end <= hit.start for h in ctx.hits[hit.line] if h.field != name)
+        start = 0 if first and line.text[:hit.start].rstrip().endswith("/") else hit.start
         box = span_box(line, start, hit.end)
         # a bare field number ("2") followed by more text is that line's own label ("2 GIVEN NAMES", or a
         # garbled "2 BAMLY NANE" for "1 FAMILY NAME"): only its same-line value can belong to it

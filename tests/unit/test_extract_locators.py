@@ -367,3 +367,16 @@ def test_the_value_under_a_bilingual_label_matched_on_its_second_language_starts
     rows = [("Civees Annes /Prenoms", 342, 179, 539, 202), ("HENRY DENIS", 342, 203, 576, 233),
             ("Sex/Sexe", 342, 256, 435, 282), ("Matonlly / Medonaine", 500, 260, 706, 288)]
     assert values(rows, "given_names", ["Given names", "Prénoms"])[0] == "HENRY DENIS"
+
+
+def test_a_trilingual_date_of_birth_label_is_no_expiry_label() -> None:
+    # "Fecha de nacimiento" fuzzy-matches the expiry's "Fecha de vencimiento" (92): the exact match of the
+    # date of birth's own label wins, and the expiry's value is the one under its own label
+    rows = [("Date of birth / Date de naissance / Fecha de nacimiento", 406, 377, 794, 400),
+            ("30 AUG 1943", 407, 401, 581, 431),
+            ("Date of expiry / Date d'expiration / Fecha de caducidad", 404, 583, 785, 604),
+            ("29 MAR 2031", 403, 604, 581, 636)]
+    expiry = ("Date of expiry", "Date d'expiration", "Fecha de caducidad", "Fecha de vencimiento")
+    dob = ("Date of birth", "Date de naissance", "Fecha de nacimiento")
+    assert values(rows, "date_of_expiry", expiry, others={"date_of_birth": dob}, max_dy=2.6)[0] == "29 MAR 2031"
+    assert values(rows, "date_of_birth", dob, others={"date_of_expiry": expiry}, max_dy=2.6)[0] == "30 AUG 1943"
