@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-from collections.abc import Sequence
 from typing import Any
 
 from kyc_ocr.checks.base import (
@@ -26,8 +25,6 @@ from kyc_ocr.checks.base import (
     field_ref,
     first_field,
     parse_iso,
-    poor_read_note,
-    poorly_read,
     skip,
 )
 from kyc_ocr.checks.compare import (
@@ -149,13 +146,10 @@ def mrz_names_cut(doc: ExtractedDocument, ctx: CheckContext) -> bool:
 
 
 def _outcome_result(
-    name: str, doc: ExtractedDocument, compared: dict[str, dict[str, Any]], what: str, min_confidence: float = 0.0,
-    min_read: float = 0.0, printed_on: Sequence[ExtractedDocument] = (),
+    name: str, doc: ExtractedDocument, compared: dict[str, dict[str, Any]], what: str, min_confidence: float = 0.0
 ) -> CheckResult:
     """Grade a field-by-field comparison: any mismatch FAIL, any near WARN, else PASS. Mismatches only
-    on printed fields read under ``min_confidence``, or on a document read poorly as a whole (median line
-    confidence under ``min_read``, see :func:`~kyc_ocr.checks.base.poorly_read`; ``doc`` itself unless the
-    printed fields are ``printed_on`` other sides) give WARN: so unsure a reading proves nothing."""
+    on printed fields read under ``min_confidence`` give WARN: so unsure a reading proves nothing."""
     evidence: dict[str, Any] = {"document": doc_ref(doc), "fields": compared}
     if not compared:
         return skip(name, f"{doc.source}: no field appears in both the {what}", **evidence)
@@ -167,11 +161,6 @@ def _outcome_result(
         evidence["low_confidence_fields"] = faint
         return CheckResult(name, Status.WARN, score, f"{doc.source}: the {what} disagree on {', '.join(bad)}, "
                            f"read with confidence under {min_confidence}: not enough to reject on", evidence)
-    poor = poorly_read(printed_on or [doc], min_read) if bad else []
-    if poor:
-        evidence["poorly_read"] = poor
-        return CheckResult(name, Status.WARN, score, f"{doc.source}: the {what} disagree on {', '.join(bad)}"
-                           f"{poor_read_note(poor)}", evidence)
     if bad:
         return CheckResult(name, Status.FAIL, score, f"{doc.source}: the {what} disagree on {', '.join(bad)}",
                            evidence)
@@ -295,8 +284,7 @@ def mrz_matches_visual(
         compared[field_name] = _with_reread(_entry(f, mrz_value, where, c), holder, field_name, ctx)
         if holder is not doc:
             compared[field_name]["visual_document"] = doc_ref(holder)
-    return _outcome_result(name, doc, compared, "visual zone and MRZ", ctx.policy.thresholds.min_field_confidence,
-                           ctx.policy.thresholds.min_read_confidence)
+    return _outcome_result(name, doc, compared, "visual zone and MRZ", ctx.policy.thresholds.min_field_confidence)
 
 
 def barcode_fields(doc: ExtractedDocument) -> dict[str, Field]:
@@ -329,11 +317,8 @@ def barcode_matches_visual(
                                      ctx)
                 compared[field_name] = {**entry, "visual_document": doc_ref(cand)}
                 break
-    printed = [c for c in candidates if any(v.get("visual_document", {}).get("sha256") == doc_ref(c)["sha256"]
-                                            for v in compared.values())]
     return _outcome_result(name, doc, compared, "barcode and printed fields",
-                           ctx.policy.thresholds.min_field_confidence, ctx.policy.thresholds.min_read_confidence,
-                           printed)
+                           ctx.policy.thresholds.min_field_confidence)
 
 
 def document_not_expired(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
