@@ -137,7 +137,9 @@ def _names_reread(entry: dict[str, Any], doc: ExtractedDocument, ref: ExtractedD
     for field, hypothesis in name_hypotheses(doc, ref):
         if field.name in settled:
             continue
-        tries = [(doc, field, hypothesis), *((ref, f, h) for f, h in theirs if f.name == field.name)]
+        # the reference's own misread parts too (all of them against a one-line name: ``NomLE MUNOZ``)
+        tries = [(doc, field, hypothesis),
+                 *((ref, f, h) for f, h in theirs if f.name == field.name or field.name in FULL_NAME_FIELDS)]
         found = first_reread(ctx, tries)
         if found is not None:
             settled[field.name] = dataclasses.replace(field, value=hypothesis)

@@ -33,6 +33,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -105,9 +106,19 @@ def name_hypotheses(doc: ExtractedDocument, other: ExtractedDocument) -> list[tu
     ...                               "given_names": Field("given_names", "LISSY", "LISSY", 0.9)})
     >>> [(f.name, h) for f, h in name_hypotheses(form, passport)]
     [('given_names', 'Klotz Bauer')]
+
+    and so is a document naming the holder on one line, part against the words of it read closest:
+
+    >>> card = ExtractedDocument("id.jpg", "i" * 64, "image/jpeg", "id_card", None,
+    ...                          {"surname": Field("surname", "NomLE MUNOZ", "NomLE MUNOZ", 0.77),
+    ...                           "given_names": Field("given_names", "Bernadette", "Bernadette", 0.95)})
+    >>> statement = ExtractedDocument("s.png", "s" * 64, "image/png", "bank_statement", None,
+    ...                               {"full_name": Field("full_name", "Bernadette Le Munoz", "", 0.95)})
+    >>> [(f.name, h) for f, h in name_hypotheses(card, statement)]
+    [('surname', 'Le MUNOZ')]
     """
     out = []
-    parts = [f for n in NAME_FIELDS if (f := other.fields.get(n)) is not None and f.value.strip()]
+    parts = [f for n in NAME_FIELDS if (f := other.fields.get(n)) is not None and f.value.strip()] or _spans(other)
     for name in NAME_FIELDS:
         mine = doc.fields.get(name)
         if not mine or not mine.value.strip() or not parts:
@@ -123,6 +134,15 @@ def name_hypotheses(doc: ExtractedDocument, other: ExtractedDocument) -> list[tu
             if fold(full) != fold(one_line.value):
                 out.append((one_line, cased_like(full, one_line.raw or one_line.value)))
     return out
+
+
+def _spans(doc: ExtractedDocument) -> list[Field]:
+    """Every run of whole words of ``doc``'s one-line name, each as a field to test a name part against
+    (``Le Munoz`` of ``Bernadette Le Munoz`` for an ID's surname read ``NomLE MUNOZ``)."""
+    f = first_field(doc, FULL_NAME_FIELDS)
+    words = f.value.split() if f is not None else []
+    return [dataclasses.replace(f, value=" ".join(words[i:j])) for i in range(len(words))
+            for j in range(i + 1, len(words) + 1)] if f is not None else []
 
 
 def planned_rereads(documents: Sequence[ExtractedDocument], as_of: dt.date | None = None

@@ -90,6 +90,21 @@ class PageContext:
         hits = tuple(() if i in outsized else tuple(h) for i, h in enumerate(find_labels(page.lines, labels, min_score)))
         return cls(page, hits, offset, title_lines, labels, label_lines)
 
+    def label_words(self, index: int, name: str) -> bool:
+        """Whether line ``index`` reads as words of one of field ``name``'s labels only, each of four letters
+        or more (``names`` of "Given names": the rest of the label lost on a photo).
+
+        >>> from kyc_ocr.domain import TextLine, quad_from_box
+        >>> ctx = PageContext.build(Page("f.jpg", 1, 100, 100, (TextLine("names", 0.93, quad_from_box((1, 1, 9, 3))),
+        ...                         TextLine("Brett", 0.99, quad_from_box((1, 4, 9, 9))))), {"given_names": ("Given names",)})
+        >>> ctx.label_words(0, "given_names"), ctx.label_words(1, "given_names")
+        (True, False)
+        """
+        words = fold(self.page.lines[index].text).split()
+        if not words or any(len(w) < 4 for w in words):
+            return False
+        return any(set(words) <= set(fold(v).split()) for v in (self.labels or {}).get(name, ()))
+
     def garbled_label(self, index: int, name: str, min_score: float = 75.0) -> bool:
         """Whether line ``index`` is (a part of) one of field ``name``'s labels misread (``Sumame``). A part
         with more digits than letters is a value (``08`` of a date is no ``DOB``, though ``0``/``O`` and
@@ -456,7 +471,9 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
             return
     if any(ctx.hits[i] for i in inside):  # another field's label inside: the page is not where we think
         return
-    inside = [i for i in _value_lines(ctx.page, inside) if not ctx.garbled_label(i, name)]
+    small = _faint_lines(ctx.page, inside, confidence=1.01)  # under 0.85 of the zone's tallest (or ending in ":")
+    inside = [i for i in _value_lines(ctx.page, inside) if not ctx.garbled_label(i, name)
+              and not (i in small and ctx.label_words(i, name))]
     if head is None and not inside:
         return
     faint = _faint_lines(ctx.page, inside)

@@ -434,3 +434,21 @@ def test_a_one_letter_sex_read_otherwise_is_settled_by_a_reread() -> None:
     assert r.status is Status.PASS and r.evidence["reread"][0]["cost"] == 2.0
     dear = RereadTable({(form.sha256, "sex", "M"): Reread("X", "M", 6.3), (card.sha256, "sex", "X"): Reread("M", "X", 30.0)})
     assert cross.sex_consistent([card, form], dataclasses.replace(ctx, reread=dear)).status is Status.FAIL
+
+
+def test_the_references_own_misread_part_is_re_read_against_a_one_line_name() -> None:
+    # an ID card photo read its surname "NomLE MUNOZ" (the "Nom" label glued on); the statement names
+    # "Bernadette Le Munoz": the ID's pixels give "Le MUNOZ" at 12.5 nats, within the names' doubt band
+    card = _named("id.jpg", "id_card", "NomLE MUNOZ", "Bernadette", "a")
+    statement = ExtractedDocument("stmt.png", "s" * 64, "image/png", "bank_statement", None,
+                                  {"full_name": Field("full_name", "Bernadette Le Munoz", "Bernadette Le Munoz", 0.95,
+                                                      box=(1, 2, 3, 4))})
+    plan = [(d.source, f.name, h) for d, f, h in planned_rereads([card, statement])]
+    assert ("id.jpg", "surname", "Le MUNOZ") in plan
+    ctx = CheckContext(POLICY, AS_OF)
+    assert cross.same_person([card, statement], ctx).status is Status.FAIL
+    doubt = RereadTable({(card.sha256, "surname", "Le MUNOZ"): Reread("NomLE MUNOZ", "Le MUNOZ", 12.5)})
+    r = cross.same_person([card, statement], dataclasses.replace(ctx, reread=doubt))
+    assert r.status is Status.WARN and r.evidence["compared"][0]["reread_doubt"][0]["field"] == "surname"
+    sure = RereadTable({(card.sha256, "surname", "Le MUNOZ"): Reread("NomLE MUNOZ", "Le MUNOZ", 3.0)})
+    assert cross.same_person([card, statement], dataclasses.replace(ctx, reread=sure)).status is Status.PASS
