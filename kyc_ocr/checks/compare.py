@@ -108,6 +108,8 @@ def compare_mrz_name(visual: str, mrz: str, *, truncated: bool, pass_at: float) 
     'near'
     >>> compare_mrz_name("Anna", "EVA", truncated=False, pass_at=0.85).outcome
     'mismatch'
+    >>> compare_mrz_name("KARLAREBECCAYASMIN", "KARLA REBECCA", truncated=True, pass_at=0.85).outcome
+    'match'
     """
     mrz_forms = {" ".join(f) for f in name_forms(mrz)}
     vis_forms = {" ".join(f) for f in name_forms(visual)}
@@ -115,6 +117,10 @@ def compare_mrz_name(visual: str, mrz: str, *, truncated: bool, pass_at: float) 
         return MATCH
     if truncated and any(v.startswith(m) and m for v in vis_forms for m in mrz_forms):
         return Comparison("match", 1.0, "MRZ name truncated")
+    # the same letters, a space lost or added by the OCR on the printed zone (the MRZ's fillers are sure)
+    glued_mrz, glued_vis = {m.replace(" ", "") for m in mrz_forms}, {v.replace(" ", "") for v in vis_forms}
+    if glued_mrz & glued_vis or (truncated and any(v.startswith(m) and m for v in glued_vis for m in glued_mrz)):
+        return Comparison("match", 1.0, "the printed name read with a space lost or added")
     score = name_similarity(visual, mrz)
     if score >= pass_at:
         return Comparison("near", score, "names differ by an OCR-sized slip")
