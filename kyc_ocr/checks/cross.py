@@ -359,6 +359,24 @@ def _agreed_by_reread(documents: Sequence[ExtractedDocument], ctx: CheckContext,
     return None
 
 
+def _unless_faint(result: CheckResult, documents: Sequence[ExtractedDocument], field: str, ctx: CheckContext
+                  ) -> CheckResult:
+    """``result`` (a FAIL of ``_consistent``) made a WARN when every document that disagrees with the most
+    common value read its ``field`` under ``min_field_confidence`` (a form photo's ``X`` at 0.55 where both
+    sides of the licence say ``F``): so unsure a reading proves nothing."""
+    threshold = ctx.policy.thresholds.min_field_confidence
+    seen = [(d, f) for d in documents if (f := d.fields.get(field)) is not None and f.value.strip()]
+    values = [f.value.strip().upper() for _, f in seen]
+    common = max(set(values), key=values.count)
+    odd = [(d, f) for d, f in seen if f.value.strip().upper() != common]
+    if values.count(common) < 2 or not odd or any(f.confidence >= threshold for _, f in odd):
+        return result
+    faint = [d.source for d, _ in odd]
+    return CheckResult(result.name, Status.WARN, result.score, f"{result.detail}; {', '.join(faint)} read it with "
+                       f"confidence under {threshold}: not enough to call a difference",
+                       {**result.evidence, "low_confidence_documents": faint})
+
+
 def nationality_consistent(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
     """Every document with a nationality gives the same country (alpha-3 after normalising)."""
     return _consistent("nationality_consistent", documents, "nationality", normalize_country, "nationality")
@@ -372,7 +390,7 @@ def sex_consistent(documents: Sequence[ExtractedDocument], ctx: CheckContext) ->
         return result
     settled = _agreed_by_reread(documents, ctx, "sex", lambda v: v.strip().upper(), lambda t, f: sex_printed(t, f.raw))
     if settled is None:
-        return result
+        return _unless_faint(result, documents, "sex", ctx)
     target, used = settled
     return CheckResult(result.name, Status.PASS, 1.0, f"{result.detail}; re-read from the pixels, "
                        f"{', '.join(u['source'] for u in used)} print(s) {target} (OCR misread first)",

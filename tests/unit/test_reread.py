@@ -452,3 +452,19 @@ def test_the_references_own_misread_part_is_re_read_against_a_one_line_name() ->
     assert r.status is Status.WARN and r.evidence["compared"][0]["reread_doubt"][0]["field"] == "surname"
     sure = RereadTable({(card.sha256, "surname", "Le MUNOZ"): Reread("NomLE MUNOZ", "Le MUNOZ", 3.0)})
     assert cross.same_person([card, statement], dataclasses.replace(ctx, reread=sure)).status is Status.PASS
+
+
+def test_a_sex_read_unsurely_against_two_sure_readings_is_only_a_warning() -> None:
+    front = _named("front.pdf", "driver_license", "NEWTON", "BILLY", "a")
+    front.fields["sex"] = Field("sex", "F", "F", 0.99, FieldSource.VISUAL, 1, (1, 2, 3, 4))
+    back = _named("back.pdf", "driver_license", "NEWTON", "BILLY", "c")
+    back.fields["sex"] = Field("sex", "F", "F", 0.99, FieldSource.BARCODE)
+    form = _named("form.jpg", "application_form", "Newton", "Billy", "b")
+    form.fields["sex"] = Field("sex", "X", "X", 0.55, FieldSource.VISUAL, 1, (1, 2, 3, 4))
+    ctx = CheckContext(POLICY, AS_OF)
+    r = cross.sex_consistent([front, back, form], ctx)
+    assert r.status is Status.WARN and r.evidence["low_confidence_documents"] == ["form.jpg"]
+    form.fields["sex"] = Field("sex", "X", "X", 0.8, FieldSource.VISUAL, 1, (1, 2, 3, 4))  # read surely: a difference
+    assert cross.sex_consistent([front, back, form], ctx).status is Status.FAIL
+    form.fields["sex"] = Field("sex", "X", "X", 0.55, FieldSource.VISUAL, 1, (1, 2, 3, 4))
+    assert cross.sex_consistent([front, form], ctx).status is Status.FAIL  # one against one: no majority to trust
