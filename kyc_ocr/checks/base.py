@@ -14,6 +14,7 @@ JSON (str, int, float, bool, list, dict) so verdicts can be stored as they are.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -115,12 +116,8 @@ def read_confidence(doc: ExtractedDocument) -> float | None:
     """
     from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
 
-    confidences = sorted(ln.confidence for p in doc.pages if not p.engine.endswith(TEXT_LAYER_SUFFIX)
-                         for ln in p.lines)
-    if len(confidences) < MIN_READ_LINES:
-        return None
-    middle = len(confidences) // 2
-    return round(confidences[middle] if len(confidences) % 2 else (confidences[middle - 1] + confidences[middle]) / 2, 4)
+    confidences = [ln.confidence for p in doc.pages if not p.engine.endswith(TEXT_LAYER_SUFFIX) for ln in p.lines]
+    return round(statistics.median(confidences), 4) if len(confidences) >= MIN_READ_LINES else None
 
 
 def poorly_read(documents: Iterable[ExtractedDocument], min_read: float) -> list[dict[str, Any]]:

@@ -388,7 +388,7 @@ def sex_consistent(documents: Sequence[ExtractedDocument], ctx: CheckContext) ->
     result = _consistent("sex_consistent", documents, "sex", normalize_sex, "sex")
     if result.status is not Status.FAIL:
         return result
-    settled = _agreed_by_reread(documents, ctx, "sex", lambda v: v.strip().upper(), lambda t, f: sex_printed(t, f.raw))
+    settled = _agreed_by_reread(documents, ctx, "sex", lambda v: v.strip().upper(), sex_printed)
     if settled is None:
         return _unless_faint(result, documents, "sex", ctx)
     target, used = settled

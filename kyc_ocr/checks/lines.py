@@ -164,10 +164,11 @@ def blend_reread(ctx: CheckContext, a: ExtractedDocument, b: ExtractedDocument, 
     """Evidence that both documents' ``field``, re-read line by line (:func:`lines_reread`), give one of the
     :func:`blends` of their two readings; ``None`` when none does."""
     for value in blends(a.value(field) or "", b.value(field) or ""):
-        found = [lines_reread(ctx, doc, doc.fields[field], value) for doc in (a, b)]
-        if all(found):
-            return {"source": f"{a.source} and {b.source}", "blend": value, "documents": found,
-                    "cost": round(sum(f["cost"] for f in found if f), 3),
+        first = lines_reread(ctx, a, a.fields[field], value)
+        second = lines_reread(ctx, b, b.fields[field], value) if first is not None else None
+        if first is not None and second is not None:
+            return {"source": f"{a.source} and {b.source}", "blend": value, "documents": [first, second],
+                    "cost": round(first["cost"] + second["cost"], 3),
                     "max_cost_per_line": ctx.policy.thresholds.reread_max_cost}
     return None
 

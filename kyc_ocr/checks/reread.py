@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -211,36 +211,39 @@ def proof_date_hypotheses(doc: ExtractedDocument, as_of: dt.date, window_days: i
     return [(f, day, text) for day, text in slipped_dates(f.raw, f.value, days)]
 
 
+def agreement_hypotheses(doc: ExtractedDocument, documents: Sequence[ExtractedDocument], field: str,
+                         printed: Callable[[str, Field], str | None]) -> list[tuple[ExtractedDocument, Field, str]]:
+    """``doc``'s visually read ``field`` against each other value the customer's documents give for it,
+    written as ``doc`` prints its own (``printed(value, field)``; ``None``: cannot be told)."""
+    mine = doc.fields.get(field)
+    if mine is None or mine.source is not FieldSource.VISUAL or not mine.raw:
+        return []
+    others = {v for d in documents if d is not doc and (v := d.value(field)) and v != mine.value}
+    return [(doc, mine, h) for v in sorted(others) if (h := printed(v, mine)) is not None]
+
+
 def birth_date_hypotheses(doc: ExtractedDocument, documents: Sequence[ExtractedDocument]
                           ) -> list[tuple[ExtractedDocument, Field, str]]:
     """``doc``'s visually read date of birth against each other date of birth the customer's documents
     give, written as ``doc`` prints its own (``09.03.1966`` read, ``09.03.1986`` tested)."""
-    mine = doc.fields.get("date_of_birth")
-    if mine is None or mine.source is not FieldSource.VISUAL or not mine.raw:
-        return []
-    others = {v for d in documents if d is not doc and (v := d.value("date_of_birth")) and v != mine.value}
-    return [(doc, mine, h) for v in sorted(others) if (h := date_like(v, mine.raw, mine.value)) is not None]
+    return agreement_hypotheses(doc, documents, "date_of_birth", lambda v, f: date_like(v, f.raw, f.value))
 
 
-def sex_printed(value: str, raw: str) -> str | None:
-    """A sex code (``M``/``F``/``X``) written as a field that printed one letter prints it; ``None`` when the
-    field printed more (a word: a re-read of one letter against it tells nothing).
+def sex_printed(value: str, field: Field) -> str | None:
+    """A sex code (``M``/``F``/``X``) written as ``field`` prints one letter; ``None`` when it printed
+    more (a word: a re-read of one letter against it tells nothing).
 
-    >>> sex_printed("M", "X"), sex_printed("F", " m "), sex_printed("M", "Masculin")
-    ('M', 'F', None)
+    >>> [sex_printed("m", Field("sex", v, raw, 0.6)) for v, raw in (("X", "X"), ("F", " f "), ("F", "Feminin"))]
+    ['M', 'M', None]
     """
-    return value.upper() if len(raw.strip()) == 1 else None
+    return value.upper() if len(field.raw.strip()) == 1 else None
 
 
 def sex_hypotheses(doc: ExtractedDocument, documents: Sequence[ExtractedDocument]
                    ) -> list[tuple[ExtractedDocument, Field, str]]:
     """``doc``'s visually read one-letter sex against each other sex the customer's documents give
     (a form photo's ``M`` read ``X``)."""
-    mine = doc.fields.get("sex")
-    if mine is None or mine.source is not FieldSource.VISUAL or not mine.raw:
-        return []
-    others = {v.upper() for d in documents if d is not doc and (v := d.value("sex")) and v.upper() != mine.value.upper()}
-    return [(doc, mine, h) for v in sorted(others) if (h := sex_printed(v, mine.raw)) is not None]
+    return agreement_hypotheses(doc, documents, "sex", sex_printed)
 
 
 def first_reread(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocument, Field, str]],
@@ -280,5 +283,5 @@ class RereadTable:
         return self.entries.get((document.sha256, field.name, hypothesis))
 
 
-__all__ = ["NAME_FIELDS", "RereadTable", "address_hypotheses", "birth_date_hypotheses", "cased_like", "first_reread", "full_names", "name_hypotheses",
+__all__ = ["NAME_FIELDS", "RereadTable", "address_hypotheses", "agreement_hypotheses", "birth_date_hypotheses", "cased_like", "first_reread", "full_names", "name_hypotheses",
            "planned_rereads", "proof_date_hypotheses", "sex_hypotheses", "sex_printed"]

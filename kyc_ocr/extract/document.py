@@ -163,16 +163,14 @@ def spaced_like_mrz(value: str, mrz_name: str) -> str:
     >>> spaced_like_mrz("FIONADIANA", "FIONA<DIANA"), spaced_like_mrz("ANNA", "ANNA"), spaced_like_mrz("JÖRG", "JOERG")
     ('FIONA DIANA', 'ANNA', 'JÖRG')
     """
+    from kyc_ocr.extract.reread import respaced
+
     mine = transliterate_icao(value).replace("<", " ")
-    words = mrz_name.replace("<", " ").split()
-    letters = value.replace(" ", "")
-    if mine.replace(" ", "") != "".join(words) or mine.split() == words or len(letters) != len("".join(words)):
+    spaced = " ".join(mrz_name.replace("<", " ").split())
+    if mine.replace(" ", "") != spaced.replace(" ", "") or mine.split() == spaced.split():
         return value
-    out, i = [], 0
-    for word in words:
-        out.append(letters[i:i + len(word)])
-        i += len(word)
-    return " ".join(out)
+    letters = value.replace(" ", "")
+    return respaced(letters, spaced) if len(letters) == len(spaced.replace(" ", "")) else value
 
 
 def _confidence(cand: Candidate, validated: bool, agrees: bool | None) -> float:
