@@ -55,17 +55,27 @@ def normalize_number(text: str) -> str:
 
 
 def compare_number(a: str, b: str) -> Comparison:
-    """Document numbers: equal (match), equal up to O/0, I/1, S/5, B/8... (near), or not.
+    """Document numbers: equal (match), equal up to O/0, I/1, S/5, B/8... (near), or not. Two neighbours
+    swapped is a typing slip, not OCR's, even when they are look-alikes (``5S`` for ``S5``).
 
     >>> compare_number("X1234567", "x 1234567"), compare_number("AB1234", "AB1235").outcome
     (Comparison(outcome='match', score=1.0, note=''), 'mismatch')
+    >>> compare_number("YS6814339", "Y56814339").outcome, compare_number("YS6814339", "Y5S814339").outcome
+    ('near', 'mismatch')
     """
     x, y = normalize_number(a), normalize_number(b)
     if x == y:
         return MATCH
-    if x.translate(_CONFUSABLE) == y.translate(_CONFUSABLE):
+    if x.translate(_CONFUSABLE) == y.translate(_CONFUSABLE) and not _swapped(x, y):
         return Comparison("near", 0.8, "equal only up to OCR look-alike characters")
     return Comparison("mismatch", 0.0)
+
+
+def _swapped(x: str, y: str) -> bool:
+    """``y`` is ``x`` with two neighbouring characters swapped."""
+    diff = [i for i, (p, q) in enumerate(zip(x, y)) if p != q]
+    return len(x) == len(y) and len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]] \
+        and x[diff[1]] == y[diff[0]]
 
 
 def compare_dates(a: str, b: str, *, two_digit_year: bool = False) -> Comparison:

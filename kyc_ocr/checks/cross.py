@@ -398,16 +398,20 @@ def sex_consistent(documents: Sequence[ExtractedDocument], ctx: CheckContext) ->
 
 
 def _settled_by_reread(form: ExtractedDocument, number: Field, identity: ExtractedDocument,
-                       ctx: CheckContext) -> dict[str, Any] | None:
+                       ctx: CheckContext, look_alike: bool = False) -> dict[str, Any] | None:
     """A re-read of the pixels that reconciles the two numbers, as evidence (``None``: none does).
 
     First the form's field against the identity document's number, then (when it was read
     visually, not from an MRZ or barcode) the identity document's field against the form's.
+    Numbers that differ only in look-alike characters (``Y56814339`` / ``YS6814339``) are settled
+    within the policy's ``reread_doubt_cost``: such a difference is OCR's far more often than the
+    customer's, so the pixels need only not speak clearly against it.
     """
     theirs = identity.fields.get("document_number")
     if theirs is None:
         return None
-    return first_reread(ctx, [(form, number, theirs.value), (identity, theirs, number.value)])
+    limit = ctx.policy.thresholds.reread_doubt_cost if look_alike else None
+    return first_reread(ctx, [(form, number, theirs.value), (identity, theirs, number.value)], limit)
 
 
 def document_number_matches_form(documents: Sequence[ExtractedDocument], ctx: CheckContext) -> CheckResult:
@@ -432,8 +436,8 @@ def document_number_matches_form(documents: Sequence[ExtractedDocument], ctx: Ch
         result = {"form": {**doc_ref(form), "field": field_ref(f)}, "identity": doc_fields(best, ["document_number"]),
                   "outcome": cmp.outcome, "score": cmp.score}
         if cmp.outcome != "match":
-            for _, doc in ranked:
-                settled = _settled_by_reread(form, f, doc, ctx)
+            for near, doc in ranked:
+                settled = _settled_by_reread(form, f, doc, ctx, look_alike=near.outcome == "near")
                 if settled is not None:
                     result = {**result, "identity": doc_fields(doc, ["document_number"]), "outcome": "reread",
                               "score": 0.9, "reread": settled}

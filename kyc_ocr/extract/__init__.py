@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 
 Source = str | Path | bytes
 TURNED_SHARE = 0.3  # a page with this share of its lines read turned 180 degrees is also read upside down
+REVERSED_FILLER = ">>>>>"  # MRZ fillers ``<<<<<`` read upside down
 LOW_READING = 0.85  # mean line confidence below which a page is also read upside down (kept if it reads better)
 
 __all__ = ["extract", "extract_pages", "prepare_options"]
@@ -139,7 +140,7 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
     pages: list[Page] = list(engine.read(prepared))  # the engine times detection and recognition
     if template is None and _maybe_on_its_side(pages, templates):
         pages, prepared = _best_quarter(pages, prepared, decoded, engine)
-    if template is None and (_reads_badly(pages) or _turned_share(pages) >= TURNED_SHARE):
+    if template is None and (_reads_badly(pages) or _turned_share(pages) >= TURNED_SHARE or _mrz_upside_down(pages)):
         turned = [_turned(p, 2) for p in prepared]
         again = list(engine.read(turned))
         better = _unrecognised(pages, templates) or _reading(again) > 1.2 * _reading(pages)
@@ -161,7 +162,7 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
         if chosen is None:
             fields: dict[str, Field] = {}
         else:
-            evidence = Evidence(pages, prepared, mrz)
+            evidence = Evidence(pages, prepared, mrz, engine)
             fields = extract_document(chosen, tm, evidence)
             fields.update(read_missing_zones(chosen, tm, fields, evidence, engine))
             if tm.template_id == AMBIGUOUS:
@@ -182,6 +183,19 @@ def _reads_badly(pages: Sequence[Page]) -> bool:
     if any(p.engine.endswith(TEXT_LAYER_SUFFIX) for p in pages) or page_mrz(pages) is not None:
         return False
     return bool(lines) and sum(ln.confidence for ln in lines) / len(lines) < LOW_READING
+
+
+def _mrz_upside_down(pages: Sequence[Page]) -> bool:
+    """A line holding a run of MRZ fillers turned over (``>>>>>``): an MRZ line read upside down, so the
+    page may be upside down even though its other MRZ line, turned by the line classifier, reads well
+    (a passport photo whose MRZ's first line paired with a label line above it: a false MRZ).
+
+    >>> from kyc_ocr.domain import TextLine, quad_from_box
+    >>> line = TextLine("27>2>>>>>>>>>>>>>>0212112081220", 0.68, quad_from_box((0, 0, 900, 30)))
+    >>> _mrz_upside_down([Page("p.png", 1, 1000, 800, (line,))])
+    True
+    """
+    return any(REVERSED_FILLER in ln.text for p in pages for ln in p.lines)
 
 
 def _turned_share(pages: Sequence[Page], min_lines: int = 5) -> float:
@@ -301,7 +315,7 @@ def _fast(prepared: Sequence[PageImage], engine: Any, templates: Any, template: 
     tm = TemplateMatch(chosen.id, chosen.version, chosen.document_type, max(score.score, 0.9 if template is None
                        else score.score), f"anchor zones aligned (speed path); {score.reason}", chosen.country,
                        chosen.side)
-    fields = extract_document(chosen, tm, Evidence(pages, prepared, mrz))
+    fields = extract_document(chosen, tm, Evidence(pages, prepared, mrz, engine))
     missing = [f.name for f in chosen.fields if f.required and f.name not in fields]
     if missing:
         log.debug("speed path: required fields missing (%s); full-page OCR", ", ".join(missing))

@@ -59,6 +59,7 @@ class Evidence:
     pages: Sequence[Page]
     images: Sequence[PageImage] = ()
     mrz: MRZCandidate | None = None
+    engine: Any = None  # to re-read an impossible value's pixels (:func:`_repaired_date`); none: no repair
     _barcode: tuple[str, dict[str, str], Candidate] | None = field(default=None, init=False)
     _barcode_done: bool = field(default=False, init=False)
 
@@ -188,6 +189,9 @@ def extract_field(spec: FieldSpec, template: Template, contexts: Sequence[PageCo
             try:
                 value, validated = normalize_value(spec, cand.text, template.date_order, template.number_pattern)
             except InputError as err:
+                repaired = _repaired_date(spec, template, cand, ev) if spec.type == "date" else None
+                if repaired is not None:
+                    return repaired
                 log.debug("%s: %s candidate rejected: %s", spec.name, loc.kind, err)
                 continue
             agrees = mrz_agrees(spec.name, value, ev.mrz) if ev.mrz is not None else None
@@ -199,6 +203,31 @@ def extract_field(spec: FieldSpec, template: Template, contexts: Sequence[PageCo
             return Field(spec.name, value, cand.text, _confidence(cand, validated, agrees), cand.source,
                          cand.page, cand.box)
     return None
+
+
+REPAIRED_CONFIDENCE = 0.8  # a date repaired from its pixels keeps this share of its OCR confidence
+
+
+def _repaired_date(spec: FieldSpec, template: Template, cand: Candidate, ev: Evidence) -> Field | None:
+    """A date OCR read impossibly (``05.41.2033``) whose pixels clearly give one of the dates a single slip
+    away (:func:`kyc_ocr.checks.dates.possible_readings`, chosen by
+    :func:`kyc_ocr.extract.reread.cheapest_reading`); ``raw`` keeps what OCR read. ``None``: no repair."""
+    from kyc_ocr.checks.dates import invalid_dates_in, possible_readings
+    from kyc_ocr.extract.reread import cheapest_reading
+
+    bad = invalid_dates_in(cand.text)
+    image = next((im for im in ev.images if im.page == cand.page and im.text_layer is None), None)
+    if not bad or image is None or ev.engine is None or cand.source is not FieldSource.VISUAL:
+        return None
+    found = cheapest_reading(ev.engine, image.image, cand.box, cand.text, possible_readings(cand.text, bad[0]))
+    if found is None:
+        return None
+    try:
+        value, _ = normalize_value(spec, found[0], template.date_order, template.number_pattern)
+    except InputError:
+        return None
+    log.debug("%s: an impossible date repaired from its pixels (%.1f nats)", spec.name, found[1])
+    return Field(spec.name, value, cand.text, cand.confidence * REPAIRED_CONFIDENCE, cand.source, cand.page, cand.box)
 
 
 def _cross_fill(fields: dict[str, Field], template: Template, ev: Evidence) -> None:
@@ -300,7 +329,7 @@ def read_missing_zones(template: Template, match: TemplateMatch, fields: dict[st
                                                for loc in s.locators if loc.zone is not None]}) for s in missing]
     sub = template.model_copy(update={"fields": moved})
     sparse = read_zones(image, engine, sub, f"{page.engine}{ZONES_SUFFIX}")
-    found = extract_document(sub, match, Evidence([sparse], ev.images, None))
+    found = extract_document(sub, match, Evidence([sparse], ev.images, None, ev.engine))
     scale = 1.0 if layout.confirmed else 0.85  # where the zones are was assumed, not measured
     out = {}
     for spec in moved:

@@ -68,11 +68,41 @@ def _ink(grey: np.ndarray) -> np.ndarray:
     return grey <= min(otsu, background - 50)
 
 
+def _without_rules(ink: np.ndarray, thin: int = 4, fill: float = 0.35) -> np.ndarray:
+    """``ink`` without the printed rules a form draws around its fields: connected strokes at most
+    ``thin`` pixels thick spanning most of the zone, or an outline (wide and tall, filled under ``fill``).
+
+    A field's box cut by its zone is a rule on top and its two sides, all one stroke; left in, its sides
+    put ink in every row, and the value between them never stands out as a band of its own.
+
+    >>> ink = np.zeros((50, 200), bool)
+    >>> ink[5:8, :] = True; ink[5:, 0:3] = True; ink[20:35, 30:120] = True  # rule + side, and a word
+    >>> kept = _without_rules(ink)
+    >>> bool(kept[6].any()), bool(kept[40].any()), int(kept[25].sum())
+    (False, False, 90)
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    h, w = ink.shape
+    rules = []
+    for k in range(1, count):
+        cw, ch, area = stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT], stats[k, cv2.CC_STAT_AREA]
+        flat = ch <= thin and cw >= 0.3 * w
+        upright = cw <= thin and ch >= 0.6 * h
+        outline = cw >= 0.5 * w and ch >= 0.5 * h and area < fill * cw * ch
+        if flat or upright or outline:
+            rules.append(k)
+    return ink & ~np.isin(labels, rules) if rules else ink
+
+
 def text_bands(image: np.ndarray, box: Box) -> list[Band]:
-    """Text bands inside ``box`` (page pixels) of an RGB page, top to bottom.
+    """Text bands inside ``box`` (page pixels) of an RGB page, top to bottom; the rules of a field's box
+    drawn around the text are left out (:func:`_without_rules`).
 
     >>> page = np.full((60, 200, 3), 235, np.uint8)
     >>> page[10:22, 20:120] = 20; page[35:55, 20:180] = 20
+    >>> [(b.y0, b.y1, b.complete) for b in text_bands(page, (0, 0, 200, 60))]
+    [(10, 22, True), (35, 55, True)]
+    >>> page[2:4, :] = 20; page[2:, 0:2] = 20  # a box's top rule and left side around them
     >>> [(b.y0, b.y1, b.complete) for b in text_bands(page, (0, 0, 200, 60))]
     [(10, 22, True), (35, 55, True)]
     """
@@ -82,7 +112,7 @@ def text_bands(image: np.ndarray, box: Box) -> list[Band]:
     if x1 - x0 < 4 or y1 - y0 < 4:
         return []
     grey = cv2.cvtColor(np.ascontiguousarray(image[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY)
-    ink = _ink(grey)
+    ink = _without_rules(_ink(grey))
     rows = ink.sum(axis=1) > max(2, 0.004 * ink.shape[1])
     bands: list[Band] = []
     start = None

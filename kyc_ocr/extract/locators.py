@@ -233,6 +233,20 @@ def _small_label(ctx: PageContext, name: str, line: int, below: int, extra: bool
     return small and ctx.garbled_label(line, name, min_score=60.0)
 
 
+def _unsure_head(ctx: PageContext, used: list[int], count: int, unsure: float = 0.8, sure: float = 0.9) -> bool:
+    """Whether the block ``used`` (``count`` lines, the field's) goes on one line further below and its
+    first line alone reads unsurely: that line is the field's small label garbled past any match
+    (``Acheane`` for "Adresse" under the heading "2. Adresse et contact"), the value the lines after it.
+
+    A label printed small on a blurred photo reads far less surely than the values printed big.
+    """
+    block = _continue_down(ctx, ctx.page.lines[used[0]].bbox, [used[0]], count + 1)
+    if len(block) != count + 1 or ctx.page.engine.endswith(TEXT_LAYER_SUFFIX):
+        return False
+    confs = [ctx.page.lines[i].confidence for i in block]
+    return confs[0] < unsure and min(confs[1:]) >= sure
+
+
 def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterator[Candidate]:
     """Values next to each label of field ``name`` on the page, in the locator's direction order."""
     for hit in ctx.field_hits(name):
@@ -268,8 +282,9 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
                 kept = _value_lines(ctx.page, used)
                 # under a heading that holds a label ("2. Anschrift und Kontakt"), the line reading like the
                 # field's own label is that label, whatever its size
-                if opts.lines > 1 and len(used) > 1 and _small_label(ctx, name, used[0], used[1],
-                                                                     extra=direction == "below"):
+                if opts.lines > 1 and len(used) > 1 and (
+                        _small_label(ctx, name, used[0], used[1], extra=direction == "below")
+                        or _unsure_head(ctx, used, opts.lines)):
                     kept = used[1:]
                 if opts.lines > 1 and kept and kept[0] != used[0]:  # a small unread label above the value block
                     used = _continue_down(ctx, ctx.page.lines[kept[0]].bbox, [kept[0]], opts.lines)

@@ -237,6 +237,33 @@ def _orientations(crop: np.ndarray) -> list[np.ndarray]:
     return [crop, np.ascontiguousarray(crop[::-1, ::-1])]
 
 
+REPAIR_MAX_COST = 6.0  # nats: a reading repaired at extraction costs at most this (the policy's reread_max_cost)
+REPAIR_MARGIN = 2.0  # nats: ... and at least this much less than any other repair (e^-2: 1/7 as likely)
+
+
+def cheapest_reading(engine: Any, image: np.ndarray, box: tuple[float, float, float, float], read_as: str,
+                     hypotheses: Sequence[str], max_cost: float = REPAIR_MAX_COST, margin: float = REPAIR_MARGIN
+                     ) -> tuple[str, float] | None:
+    """Of ``hypotheses`` for the text OCR read as ``read_as`` in ``box`` of ``image``, the one its pixels give
+    within ``max_cost`` nats of their best reading and by at least ``margin`` more cheaply than every other,
+    with its cost; ``None`` when none does (or ``engine`` gives no frame probabilities).
+
+    Extraction asks this when a value OCR read is impossible (a date ``05.41.2033``) and a few repairs are
+    possible: the pixels choose, or nothing is guessed.
+    """
+    probs = getattr(engine, "line_log_probs", None)
+    crop = _crop(image, box) if probs is not None and hypotheses else None
+    if crop is None:
+        return None
+    charset, logps = probs(_orientations(crop))
+    read, logp = max(((greedy_text(lp, charset), lp) for lp in logps), key=lambda r: shows(read_as, r[0]))
+    costs = sorted((text_cost(logp, in_context(read, read_as, h) or h, charset), h) for h in hypotheses)
+    (cost, best), rest = costs[0], costs[1:]
+    if cost > max_cost or (rest and rest[0][0] - cost < margin):
+        return None
+    return best, cost
+
+
 class PixelRereader:
     """A :class:`~kyc_ocr.domain.FieldRereader` over the files a verification was given.
 
@@ -312,4 +339,4 @@ def measure_rereads(documents: Sequence[ExtractedDocument], engine: Any, sources
         return RereadTable.measure(documents, PixelRereader(engine, sources, settings), as_of)
 
 
-__all__ = ["PixelRereader", "in_context", "measure_rereads", "respaced"]
+__all__ = ["PixelRereader", "cheapest_reading", "in_context", "measure_rereads", "respaced"]
