@@ -127,10 +127,11 @@ class _UpsideDownAware:
 
     name = "fake"
 
-    def __init__(self, title_turns: bool = False, classifier_turns: bool = False) -> None:
+    def __init__(self, title_turns: bool = False, classifier_turns: bool = False, mrz_turns: bool = False) -> None:
         self.reads = 0
         self.title_turns = title_turns
         self.classifier_turns = classifier_turns
+        self.mrz_turns = mrz_turns
 
     def read(self, pages: list[PageImage]) -> list[Page]:
         self.reads += 1
@@ -142,6 +143,16 @@ class _UpsideDownAware:
                 lines = tuple(TextLine(t, 0.97, quad_from_box((w - 1 - x1, h - 1 - y1, w - 1 - x0, h - 1 - y0)))
                               for t, x0, y0, x1, y1 in PASSPORT)
                 out.append(Page(p.source, p.page, p.width, p.height, lines, turned_lines=len(lines)))
+                continue
+            if self.mrz_turns and not upright:  # the MRZ's first line turned and read well, its second read
+                # upside down (its fillers come out as ">"), the rest half-read: no line reads badly
+                w, h = p.image.shape[1], p.image.shape[0]
+                rows = [(TD3[0], 56, 706, 1172, 739), (TD3[1][::-1].replace("<", ">"), 56, 785, 1170, 818),
+                        *[("NOSSIKE", 400, 188 + 40 * i, 550, 218 + 40 * i) for i in range(5)]]
+                lines = tuple(TextLine(t, 0.99 if i == 0 else 0.9, quad_from_box((w - 1 - x1, h - 1 - y1, w - 1 - x0,
+                                                                                  h - 1 - y0)))
+                              for i, (t, x0, y0, x1, y1) in enumerate(rows))
+                out.append(Page(p.source, p.page, p.width, p.height, lines, turned_lines=1))
                 continue
             rows = PASSPORT if upright else [("ssodssvd ¡ ʇɹodssɐd", 400, 20, 1190, 60), ("NOSSʞIɹƎ", 400, 188, 550, 218)]
             conf = [0.97] * len(rows) if upright else [0.4] * len(rows)
@@ -190,6 +201,14 @@ def test_a_recognised_page_that_reads_badly_is_still_tried_upside_down() -> None
     engine = _UpsideDownAware(title_turns=True)
     doc = _extract_upside_down(engine)
     assert engine.reads == 2 and doc.value("surname") == "ERIKSSON"
+
+
+def test_a_page_with_an_mrz_line_read_upside_down_is_read_upside_down() -> None:
+    # a passport photo left upside down: the line classifier turned the MRZ's first line, which reads well,
+    # but not its second, whose fillers read ">>>>>"; too few lines turned, and none reads badly enough
+    engine = _UpsideDownAware(mrz_turns=True)
+    doc = _extract_upside_down(engine)
+    assert engine.reads == 2 and doc.value("surname") == "ERIKSSON" and doc.value("document_number") == "L898902C3"
 
 
 class _SidewaysBlind(_UpsideDownAware):

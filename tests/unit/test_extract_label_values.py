@@ -99,6 +99,25 @@ def test_block_below_a_heading_skips_its_own_label_misread_in_smaller_type() -> 
     assert got == ["Bâtiment B\nrue de Lemonnier"]
 
 
+def test_block_below_a_heading_skips_a_label_garbled_past_matching_when_it_alone_reads_unsurely() -> None:
+    # measured on a photo of a French form: "Adresse" read "Acheane" at 0.63, nearly as tall as the value
+    # lines read at 0.96 and 1.00, and the block runs one line longer than the address's two
+    rows = [("2. Adresse et contact", 86, 387, 315, 417), ("Acheane", 83, 427, 149, 455, 0.63),
+            ("rue de Petit", 81, 457, 202, 488, 0.96), ("18775 De Sousa", 85, 485, 252, 515, 1.0),
+            ("Courrinl", 85, 555, 145, 581, 0.92)]
+    opts = LabelLocator(labels=("Adresse",), lines=2)
+    ctx = PageContext.build(page(rows), {"address": ("Adresse",)})
+    assert [c.text for c in label_candidates(ctx, "address", opts)] == ["rue de Petit\n18775 De Sousa"]
+    # read as surely as the rest, the first line is the address's (a building's name); so it is when the
+    # block holds no more lines than the address
+    sure = [*rows[:1], ("Acheane", 83, 427, 149, 455, 0.95), *rows[2:]]
+    ctx = PageContext.build(page(sure), {"address": ("Adresse",)})
+    assert [c.text for c in label_candidates(ctx, "address", opts)] == ["Acheane\nrue de Petit"]
+    short = [*rows[:3], rows[4]]
+    ctx = PageContext.build(page(short), {"address": ("Adresse",)})
+    assert [c.text for c in label_candidates(ctx, "address", opts)] == ["Acheane\nrue de Petit"]
+
+
 def test_a_text_layer_zone_keeps_a_line_its_font_box_makes_shorter() -> None:
     # a digital bank statement: "Újezd" (accented capital, descender) makes its font box taller than
     # the street's; on a text layer labels read exactly, so size says nothing about labels

@@ -468,3 +468,54 @@ def test_a_sex_read_unsurely_against_two_sure_readings_is_only_a_warning() -> No
     assert cross.sex_consistent([front, back, form], ctx).status is Status.FAIL
     form.fields["sex"] = Field("sex", "X", "X", 0.55, FieldSource.VISUAL, 1, (1, 2, 3, 4))
     assert cross.sex_consistent([front, form], ctx).status is Status.FAIL  # one against one: no majority to trust
+
+
+def test_look_alike_numbers_settle_within_the_doubt_band_and_others_do_not() -> None:
+    # a form photo read "Y56814339" where the ID card prints "YS6814339" (measured: 6.5 nats): S/5 is OCR's
+    # slip far more often than the customer's, so a re-read short of the doubt band (12) settles it
+    form = ExtractedDocument("form.jpg", "f" * 64, "image/jpeg", "application_form", None,
+                             {"document_number": Field("document_number", "Y56814339", "Y56814339", 0.93,
+                                                       box=(1, 2, 3, 4))})
+    card = ExtractedDocument("id.png", "c" * 64, "image/png", "id_card", None,
+                             {"document_number": Field("document_number", "YS6814339", "YS6814339", 0.99,
+                                                       FieldSource.MRZ, box=(1, 2, 3, 4))})
+
+    def check(cost: float, form_doc: ExtractedDocument = form) -> Status:
+        value = card.value("document_number") or ""
+        table = RereadTable({(form_doc.sha256, "document_number", value): Reread("x", value, cost)})
+        return cross.document_number_matches_form([form_doc, card], CheckContext(POLICY, AS_OF, reread=table)).status
+
+    assert check(6.5) is Status.PASS and check(15.0) is Status.WARN
+    # the same cost does not settle a difference that is no look-alike (7 for 1), nor two look-alikes swapped
+    other = dataclasses.replace(form, fields={"document_number": dataclasses.replace(
+        form.fields["document_number"], value="YS6874339")})
+    swapped = dataclasses.replace(form, fields={"document_number": dataclasses.replace(
+        form.fields["document_number"], value="Y5S814339")})
+    assert check(6.5, other) is Status.FAIL and check(6.5, swapped) is Status.FAIL
+
+
+def test_an_impossible_date_is_repaired_only_when_its_pixels_clearly_give_one_repair(engine) -> None:  # type: ignore[no-untyped-def]
+    # OCR read the expiry "05.41.2033" (measured on an ID card photo: no month 41); the pixels print 05.11.2033
+    from kyc_ocr.checks.dates import possible_readings
+    from kyc_ocr.domain import PageImage
+    from kyc_ocr.extract.document import Evidence, _repaired_date
+    from kyc_ocr.extract.locators import Candidate
+    from kyc_ocr.extract.reread import cheapest_reading
+    from kyc_ocr.templates import builtin_templates
+
+    data, box = _page_with("05.11.2033")
+    image = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    found = cheapest_reading(engine, image, box, "05.41.2033", possible_readings("05.41.2033", "05.41.2033"))
+    assert found is not None and found[0] == "05.11.2033" and found[1] < 2.0
+    template = builtin_templates().get("xfr-id-card")
+    spec = next(s for s in template.fields if s.name == "date_of_expiry")
+    ev = Evidence([], [PageImage(image, "id.png", 1)], None, engine)
+    repaired = _repaired_date(spec, template, Candidate("05.41.2033", 0.77, box, 1), ev)
+    assert repaired is not None and repaired.value == "2033-11-05" and repaired.raw == "05.41.2033"
+    assert repaired.confidence < 0.77
+    # no engine, or pixels that give none of the repairs clearly: no value is guessed
+    assert _repaired_date(spec, template, Candidate("05.41.2033", 0.77, box, 1), Evidence([], ev.images)) is None
+    data, box = _page_with("31.04.2033")  # printed impossible: 01.04, 30.04 and 31.01... all cost alike
+    image = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    ev = Evidence([], [PageImage(image, "id.png", 1)], None, engine)
+    assert _repaired_date(spec, template, Candidate("31.04.2033", 0.9, box, 1), ev) is None
