@@ -312,9 +312,10 @@ def address_similarity(a: str, b: str, country: str | None = None) -> AddressCom
     """Compare two addresses: exact parts must agree, street and city are graded.
 
     A postcode or house-number mismatch caps the score at 0.3; an apartment
-    mismatch multiplies it by 0.8. Street counts 0.6 and city 0.4 of the rest
-    (street alone when either side has no city), and the score never exceeds the
-    street's by more than 0.2: a different street in the same town is not the address.
+    mismatch multiplies it by 0.8. Street counts 0.6 and city 0.4 of the rest (0.8
+    and 0.2 when the postcodes agree; street alone when either side has no city), and
+    the score never exceeds the street's by more than 0.2: a different street in the
+    same town is not the address.
 
     >>> r = address_similarity("Flat 2, 14 Rose Ave, Leeds LS1 4AB", "14 Rose Avenue, Apt 2, Leeds, LS1 4AB")
     >>> r.score, r.mismatches, r.missing
@@ -323,12 +324,24 @@ def address_similarity(a: str, b: str, country: str | None = None) -> AddressCom
     0.3
     >>> address_similarity("34712 Porter Islands, East Amyville, CA 90125", "34712 Porter Islands").score
     1.0
+
+    A town misread on both photos (``Rømø`` read ``Rama`` and ``Rømo``) weighs less under one postcode:
+
+    >>> address_similarity("Oehlenschlaegersgade 88, 9459 Rama", "Ochlenschlæegersgade 88, 9459 Rømo").score
+    0.8532
+    >>> address_similarity("Oehlenschlaegersgade 88, Rama", "Ochlenschlæegersgade 88, Rømo").score
+    0.7649
     """
     readings_a = {parse_address(a, country), parse_address(a, country, number_first=True)}
     readings_b = {parse_address(b, country), parse_address(b, country, number_first=True)}
     # a one-line address opening with a number is ambiguous (house number or postcode): the
     # reading under which the two addresses agree best is the one compared
     return max((_compare(x, y) for x in readings_a for y in readings_b), key=lambda c: (c.score, -len(c.missing)))
+
+
+CITY_WEIGHT = 0.4  # of the graded score (street the rest)
+CITY_WEIGHT_SAME_POSTCODE = 0.2  # where the postcodes agree: the postcode names the town already, and a town's
+                                 # name misread on a photo (``Rama`` for ``Rømø``) is the likelier difference
 
 
 def _compare(left: ParsedAddress, right: ParsedAddress) -> AddressComparison:
@@ -347,7 +360,8 @@ def _compare(left: ParsedAddress, right: ParsedAddress) -> AddressComparison:
         score = city
         missing.append("street")
     elif left.city and right.city:
-        score = min(0.6 * street + 0.4 * city, street + 0.2)
+        weight = CITY_WEIGHT_SAME_POSTCODE if left.postcode and left.postcode == right.postcode else CITY_WEIGHT
+        score = min((1 - weight) * street + weight * city, street + 0.2)
     else:
         score = street
         if left.city or right.city:

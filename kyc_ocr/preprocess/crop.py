@@ -198,6 +198,77 @@ def _candidates(grey: np.ndarray, edges: np.ndarray) -> list[np.ndarray]:
     return quads
 
 
+def _line_quads(edges: np.ndarray, per_family: int = 6, spread: float = 20.0) -> list[np.ndarray]:
+    """Quads whose sides lie on long straight edges: two from each of the two roughly perpendicular families
+    of line segments (Hough), every combination of the ``per_family`` longest lines of each.
+
+    The fallback when no outline closes into a quad: a document whose edge runs into a patch of the background
+    as bright as the paper, or into another object's edge, gives one contour with the two shapes merged, but
+    its four sides are still straight edges.
+
+    >>> edges = np.zeros((300, 400), np.uint8)
+    >>> _ = cv2.rectangle(edges, (60, 40), (330, 250), 255, 1); _ = cv2.line(edges, (0, 250), (60, 299), 255, 1)
+    >>> quads = _line_quads(edges)
+    >>> any(np.abs(q - [[60, 40], [330, 40], [330, 250], [60, 250]]).max() <= 2 for q in quads)
+    True
+    """
+    h, w = edges.shape
+    found = cv2.HoughLinesP(edges, 1, np.pi / 180, threshold=40, minLineLength=int(0.2 * min(h, w)), maxLineGap=6)
+    if found is None:
+        return []
+    segments = found.reshape(-1, 4).astype(np.float64)
+    lengths = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1])
+    angles = np.degrees(np.arctan2(segments[:, 3] - segments[:, 1], segments[:, 2] - segments[:, 0])) % 180.0
+    main = float(angles[np.argmax(lengths)])
+    families: list[list[tuple[np.ndarray, np.ndarray]]] = []
+    for axis in (main, (main + 90.0) % 180.0):
+        off = np.abs((angles - axis + 90.0) % 180.0 - 90.0)
+        lines: list[tuple[np.ndarray, np.ndarray]] = []
+        for k in np.argsort(-lengths):
+            if off[k] > spread:
+                continue
+            a, b = segments[k, :2], segments[k, 2:]
+            d = (b - a) / max(float(np.linalg.norm(b - a)), 1e-9)
+            n = np.array([-d[1], d[0]])
+            if any(abs(float(n @ (a - p))) < 6.0 and abs(float(d @ q)) > 0.99 for p, q in lines):
+                continue  # a piece of a line already kept
+            lines.append((a, d))
+            if len(lines) == per_family:
+                break
+        families.append(lines)
+    quads = []
+    for (p1, d1), (p2, d2) in _pairs(families[0]):
+        for (p3, d3), (p4, d4) in _pairs(families[1]):
+            corners = [_intersect(p1, d1, p3, d3), _intersect(p1, d1, p4, d4), _intersect(p2, d2, p4, d4),
+                       _intersect(p2, d2, p3, d3)]
+            if all(c is not None for c in corners):
+                quads.append(order_corners(np.array(corners)))
+    return quads
+
+
+def _even_sides(corners: np.ndarray, edge_dist: np.ndarray, lab: np.ndarray, min_support: float = 0.75,
+                share: float = 0.5) -> bool:
+    """Whether each side of the quad lies on an edge (``min_support``) with a colour change across it at least
+    ``share`` of its strongest side's: paper against background all round. A side drawn along an edge inside
+    the document (a card's MRZ band) changes colour far less than the sides against the table."""
+    centre = corners.mean(axis=0)
+    contrasts = []
+    for k in range(4):
+        a, b = corners[k], corners[(k + 1) % 4]
+        d = (b - a) / max(float(np.linalg.norm(b - a)), 1e-9)
+        n = np.array([-d[1], d[0]])
+        if n @ ((a + b) / 2 - centre) < 0:
+            n = -n
+        if _support(a, b, edge_dist) < min_support:
+            return False
+        contrasts.append(_contrast_across(a, b, n, lab))
+    return min(contrasts) >= share * max(contrasts)
+
+
+def _pairs(items: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[tuple[np.ndarray, np.ndarray], ...]]:
+    return [(items[i], items[j]) for i in range(len(items)) for j in range(i + 1, len(items))]
+
+
 def _edges(lab: np.ndarray) -> np.ndarray:
     """Edges of lightness and of colour (a dark blue card band on a brown table differs mostly in hue)."""
     edges = np.zeros(lab.shape[:2], np.uint8)
@@ -224,16 +295,11 @@ def ink_share(grey: np.ndarray, corners: np.ndarray) -> float:
     return float(np.count_nonzero(inside <= threshold)) / max(inside.size, 1)
 
 
-def find_document(image: np.ndarray) -> Outline | None:
-    """The outline of a document lying on a background, in pixels of ``image``; ``None`` when unsure."""
-    scale = min(1.0, CROP_SIDE / max(image.shape[:2]))
-    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
-    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2LAB)
-    edges = _edges(lab)
-    edge_dist = cv2.distanceTransform(255 - edges, cv2.DIST_L2, 3)
+def _best_outline(quads: list[np.ndarray], grey: np.ndarray, edge_dist: np.ndarray, lab: np.ndarray
+                  ) -> Outline | None:
+    """The best ranked of ``quads`` that is a plausible document with a clear outline (``None``: none is)."""
     best: Outline | None = None
-    for corners in _candidates(grey, edges):
+    for corners in quads:
         if not _plausible(corners, float(grey.size)) or ink_share(grey, corners) > MAX_INK:
             continue
         support, contrast = _evidence(corners, edge_dist, lab)
@@ -242,6 +308,20 @@ def find_document(image: np.ndarray) -> Outline | None:
         quad = Outline(corners, support, contrast)
         if best is None or quad.rank > best.rank:
             best = quad
+    return best
+
+
+def find_document(image: np.ndarray) -> Outline | None:
+    """The outline of a document lying on a background, in pixels of ``image``; ``None`` when unsure."""
+    scale = min(1.0, CROP_SIDE / max(image.shape[:2]))
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2LAB)
+    edges = _edges(lab)
+    edge_dist = cv2.distanceTransform(255 - edges, cv2.DIST_L2, 3)
+    best = _best_outline(_candidates(grey, edges), grey, edge_dist, lab)
+    if best is None:  # no outline closed into a quad: try the straight edges, each side a clear one
+        best = _best_outline([q for q in _line_quads(edges) if _even_sides(q, edge_dist, lab)], grey, edge_dist, lab)
     if best is None:
         return None
     grown = _grow(best.corners, edge_dist, lab)
