@@ -211,10 +211,12 @@ def _line_quads(edges: np.ndarray, per_family: int = 6, spread: float = 20.0) ->
     >>> quads = _line_quads(edges)
     >>> any(np.abs(q - [[60, 40], [330, 40], [330, 250], [60, 250]]).max() <= 2 for q in quads)
     True
+    >>> _line_quads(np.zeros((8, 8), np.uint8)), _line_quads(np.full((8, 8), 255, np.uint8))[:0]
+    ([], [])
     """
     h, w = edges.shape
     found = cv2.HoughLinesP(edges, 1, np.pi / 180, threshold=40, minLineLength=int(0.2 * min(h, w)), maxLineGap=6)
-    if found is None:
+    if found is None or not len(found):
         return []
     segments = found.reshape(-1, 4).astype(np.float64)
     lengths = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1])
