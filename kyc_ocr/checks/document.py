@@ -89,14 +89,17 @@ def _failed_digit(mrz: Any, name: str) -> dict[str, Any]:
 
 
 def mrz_check_digits(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
-    """Every ICAO check digit of the MRZ (composite included) verifies; names the failing digit."""
+    """Every ICAO check digit of the MRZ (composite included) verifies; names the failing digit.
+
+    An MRZ field that is no MRZ at all (a line missed on a photo: two lines of a three-line TD1) is a
+    WARN: nothing was read to check, which is a question for a person, not evidence of tampering."""
     name = "mrz_check_digits"
     f = doc.fields["mrz"]
     evidence: dict[str, Any] = {"document": doc_ref(doc), "field": field_ref(f)}
     try:
         mrz = _parse(doc, ctx)
     except InputError as exc:
-        return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: the mrz field is not a readable MRZ ({exc})",
+        return CheckResult(name, Status.WARN, 0.0, f"{doc.source}: the mrz field is not a readable MRZ ({exc})",
                            evidence)
     evidence.update(format=mrz.format, checks=dict(mrz.checks),
                     corrections=[c.to_dict() for c in mrz.corrections])

@@ -9,7 +9,7 @@ unknown keys, wrong types and unknown check names are a
 
 >>> p = load_policy()
 >>> p.version, p.thresholds.min_age, p.action("mrz_check_digits", Status.FAIL)
-('2026.5', 18, 'reject')
+('2026.6', 18, 'reject')
 >>> p.action("same_person", Status.WARN), p.action("address_matches_proof", Status.FAIL)
 ('review', 'review')
 >>> Policy.from_yaml_text("version: '1'\\nchecks: {minimum_age: {enabled: true, on_fail: maybe}}", "p.yaml")

@@ -85,7 +85,7 @@ def build_verdict(
     >>> ok = CheckResult("minimum_age", Status.PASS, 1.0, "holder is 51")
     >>> v = build_verdict("cust-1", [ok], load_policy(), dt.date(2026, 6, 30))
     >>> v.decision.value, v.policy_version, v.as_of, len(v.checks)
-    ('APPROVED', '2026.5', '2026-06-30', 1)
+    ('APPROVED', '2026.6', '2026-06-30', 1)
     """
     decision, reasons = decide(checks, policy)
     log.info("verdict %s under policy %s from %d checks", decision.value, policy.version, len(checks))

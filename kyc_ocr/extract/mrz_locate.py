@@ -17,6 +17,7 @@ joined left to right and spaces dropped before lengths are compared.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Sequence
@@ -99,9 +100,22 @@ def _fits(rows: Sequence[_Row]) -> bool:
     return any(cnt == n and all(abs(len(r.text) - w) <= 2 for r in rows) for w, cnt in _WIDTHS.items())
 
 
+def _stacked(rows: Sequence[_Row], pitch: float = 3.0) -> bool:
+    """Whether each row lies at most ``pitch`` row heights below the one before: an MRZ's lines are printed
+    one under the other at one pitch, and a long label line far above them (``Date of issue / Date de
+    délivrance``, nearly all MRZ characters) is not one of them."""
+    for a, b in itertools.pairwise(rows):
+        height = max(a.box[3] - a.box[1], b.box[3] - b.box[1], 1.0)
+        if (b.box[1] + b.box[3]) / 2 - (a.box[1] + a.box[3]) / 2 > pitch * height:
+            return False
+    return True
+
+
 def _windows(rows: list[_Row]) -> list[list[_Row]]:
-    """Runs of 2 or 3 consecutive rows whose lengths fit a format, plus single rows of 2-3 MRZ lines."""
-    out = [rows[i : i + n] for n in (3, 2) for i in range(len(rows) - n + 1) if _fits(rows[i : i + n])]
+    """Runs of 2 or 3 consecutive rows, stacked at an MRZ's pitch, whose lengths fit a format, plus single rows
+    of 2-3 MRZ lines."""
+    out = [rows[i : i + n] for n in (3, 2) for i in range(len(rows) - n + 1)
+           if _fits(rows[i : i + n]) and _stacked(rows[i : i + n])]
     out += [[r] for r in rows if any(abs(len(r.text) - w * c) <= 2 for w, c in _WIDTHS.items())]
     return out
 

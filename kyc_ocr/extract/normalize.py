@@ -123,12 +123,15 @@ def _close_digit_gaps(text: str) -> str:
 
 
 def _comma_for_dot(text: str) -> str:
-    """A comma OCR read between the digit groups of a dotted date is the dot (``12.07,1999``).
+    """A comma OCR read between the digit groups of a dotted date is the dot (``12.07,1999``; both dots read
+    as commas on a blurred photo: ``17,10,1937``).
 
     >>> _comma_for_dot("12.07,1999"), _comma_for_dot("12,07.1999"), _comma_for_dot("MARCH 3, 2001")
     ('12.07.1999', '12.07.1999', 'MARCH 3, 2001')
+    >>> _comma_for_dot("17,10,1937"), _comma_for_dot("1,234,567")
+    ('17.10.1937', '1,234,567')
     """
-    if not re.fullmatch(r"\d{1,4}[.,]\d{1,2}[.,]\d{2,4}", text) or "." not in text:
+    if not re.fullmatch(r"\d{1,4}[.,]\d{1,2}[.,]\d{2,4}", text):
         return text
     return text.replace(",", ".")
 

@@ -124,7 +124,7 @@ def iban_valid(iban: str) -> bool:
     return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
 
 
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})(?!\d)")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./,-]\d{1,2}[./,-]\d{2,4})(?!\d)")
 
 
 def _date(text: str, order: str, kind: str) -> str:
@@ -132,6 +132,8 @@ def _date(text: str, order: str, kind: str) -> str:
 
     >>> _date("Dabvek=04.04.2018", "DMY", "issue"), _date("12 AUG 1974", "DMY", "birth")
     ('2018-04-04', '1974-08-12')
+    >>> _date("Ne(@)ie:17,10,1937", "DMY", "birth")  # a photo's dots read as commas
+    '1937-10-17'
     """
     try:
         return normalize_date(text, order, kind=kind)

@@ -65,3 +65,16 @@ def test_tilted_lines_in_swapped_vertical_order() -> None:
     lines = [_line(L2, (10, 495, 900, 540)), _line(L1, (12, 505, 905, 545))]
     cand = find_mrz(lines)
     assert cand is not None and cand.mrz.valid and cand.text == f"{L1}\n{L2}"
+
+
+def test_a_label_line_far_above_is_not_an_mrz_line() -> None:
+    # an ID card photo whose MRZ's third line the detector missed: the long bilingual label above, nearly all
+    # MRZ characters once cleaned, made a three-line TD1 with the two real lines (and a false REJECT)
+    t1, t2 = "I<UTOYS86187633VT8XLCEU<<<<<<<", "8507217F3112021UTO<<<<<<<<<<<0"
+    lines = [_line("Date of issue / Date de délivrance", (518, 128, 785, 149)), _line(t1, (56, 397, 964, 441)),
+             _line(t2, (55, 462, 963, 506))]
+    assert find_mrz(lines) is None
+    # the same three rows one under the other at an MRZ's pitch would be tried as one
+    stacked = [_line("DATEOFISSUE<DATEDEDELIVRANCE<<", (56, 332, 964, 376)), *lines[1:]]
+    found = find_mrz(stacked)
+    assert found is not None and found.mrz.format == "TD1"

@@ -15,7 +15,7 @@ from kyc_ocr.errors import ConfigError, ExitCode
 
 def test_default_policy_covers_every_check() -> None:
     p = load_policy()
-    assert p.version == "2026.5"
+    assert p.version == "2026.6"
     assert p.enabled_checks == CHECK_NAMES  # all enabled, in the stable order
     assert set(PER_DOCUMENT) | set(PER_SET) | {"mrz_matches_visual", "barcode_matches_visual"} == set(CHECK_NAMES)
     t = p.thresholds

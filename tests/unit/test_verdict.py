@@ -32,8 +32,8 @@ def test_decide_mapping() -> None:
                                 r("mrz_check_digits", Status.FAIL, "digit")], POLICY)
     assert decision is Decision.REJECTED
     assert reasons == ["mrz_check_digits failed (reject): digit", "same_person warned (review): names"]
-    # a WARN that the policy does not map (mrz_check_digits has no on_warn) decides nothing
-    assert decide([r("minimum_age", Status.PASS), r("mrz_check_digits", Status.WARN)], POLICY)[0] is Decision.APPROVED
+    # a WARN that the policy does not map (document_not_expired has no on_warn) decides nothing
+    assert decide([r("minimum_age", Status.PASS), r("document_not_expired", Status.WARN)], POLICY)[0] is Decision.APPROVED
     # names the policy does not know (e.g. an extractor's own checks) are ignored
     assert decide([r("minimum_age", Status.PASS), r("ocr_quality", Status.FAIL)], POLICY)[0] is Decision.APPROVED
 
@@ -45,13 +45,13 @@ def test_decide_with_custom_policy_and_nothing_evaluated() -> None:
     assert decision is Decision.REVIEW and reasons == ["same_person could not run (review): one name"]
     assert decide([], POLICY)[0] is Decision.REVIEW  # nothing evaluated is never an approval
     decision, reasons = decide([r("minimum_age", Status.PASS)], POLICY)
-    assert decision is Decision.APPROVED and "policy 2026.5: 1 passed" in reasons[0]
+    assert decision is Decision.APPROVED and "policy 2026.6: 1 passed" in reasons[0]
 
 
 def test_build_verdict() -> None:
     checks = [r("minimum_age", Status.PASS), r("document_not_expired", Status.FAIL, "id.png: expired")]
     v = build_verdict("cust-42", checks, POLICY, AS_OF)
-    assert (v.customer_id, v.decision, v.policy_version, v.as_of) == ("cust-42", Decision.REJECTED, "2026.5",
+    assert (v.customer_id, v.decision, v.policy_version, v.as_of) == ("cust-42", Decision.REJECTED, "2026.6",
                                                                       "2026-06-30")
     assert v.reasons == ("document_not_expired failed (reject): id.png: expired",)
     assert v.to_dict()["checks"][1]["status"] == "FAIL"
