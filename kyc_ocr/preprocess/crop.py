@@ -321,9 +321,14 @@ def find_document(image: np.ndarray) -> Outline | None:
     lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_RGB2LAB)
     edges = _edges(lab)
     edge_dist = cv2.distanceTransform(255 - edges, cv2.DIST_L2, 3)
-    best = _best_outline(_candidates(grey, edges), grey, edge_dist, lab)
-    if best is None:  # no outline closed into a quad: try the straight edges, each side a clear one
-        best = _best_outline([q for q in _line_quads(edges) if _even_sides(q, edge_dist, lab)], grey, edge_dist, lab)
+    quads = _candidates(grey, edges)
+    best = _best_outline(quads, grey, edge_dist, lab)
+    whole = any(cv2.contourArea(q.astype(np.float32)) > MAX_AREA * grey.size for q in quads)
+    if best is None and not whole:
+        # no outline closed into a quad on a page that is not itself the document (a scan's own edge): try the
+        # straight edges, each side a paper/background edge and the outline as a whole a clear one
+        lined = _best_outline([q for q in _line_quads(edges) if _even_sides(q, edge_dist, lab)], grey, edge_dist, lab)
+        best = lined if lined is not None and lined.rank[0] else None
     if best is None:
         return None
     grown = _grow(best.corners, edge_dist, lab)
