@@ -113,6 +113,31 @@ class PageContext:
         worded = [p for p in parts if p and sum(c.isalpha() for c in p) >= sum(c.isdigit() for c in p)]
         return any(label_ratio(fold(v), p) >= min_score for v in (self.labels or {}).get(name, ()) for p in worded)
 
+    def opens_with_other_label(self, index: int, name: str, min_score: float = 75.0) -> bool:
+        """Whether line ``index`` opens with another field's label, garbled, read closer to it than to any
+        of field ``name``'s (``Ddivrée ke11.01.2018``: the issue date after its label "Délivrée le", in the
+        expiry's zone of a card photo cropped a little off): that line holds the other field's value.
+
+        >>> from kyc_ocr.domain import TextLine, quad_from_box
+        >>> rows = (TextLine("Ddivrée ke11.01.2018", 0.8, quad_from_box((1, 1, 9, 3))),
+        ...         TextLine("Valable juqu:10.01.2033", 0.9, quad_from_box((1, 4, 9, 6))))
+        >>> ctx = PageContext.build(Page("c.jpg", 1, 100, 100, rows),
+        ...                         {"date_of_issue": ("Délivrée le",), "date_of_expiry": ("Valable jusqu'au",)})
+        >>> ctx.opens_with_other_label(0, "date_of_expiry"), ctx.opens_with_other_label(1, "date_of_expiry")
+        (True, False)
+        """
+        head = fold(self.page.lines[index].text.split("/")[0])
+        head = head[: next((k for k, ch in enumerate(head) if ch.isdigit()), len(head))].strip(" :.")
+        if len(head) < 4:
+            return False
+        labels = self.labels or {}
+
+        def closest(field: str) -> float:
+            return max((label_ratio(fold(v), head) for v in labels.get(field, ())), default=0.0)
+
+        others = max((closest(f) for f in labels if f != name), default=0.0)
+        return others >= min_score and others > closest(name)
+
     @property
     def source(self) -> FieldSource:
         return FieldSource.TEXT_LAYER if self.page.engine.endswith(TEXT_LAYER_SUFFIX) else FieldSource.VISUAL
@@ -498,9 +523,11 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
         groups = [[i for i in inside if i not in ctx.label_lines and i not in faint][: zone.lines]
                   or [i for i in inside if i not in ctx.label_lines][: zone.lines] or inside[: zone.lines]]
     else:  # values before lines that read as labels, confident full-size lines before faint ones, then small
-        # unsure ones (a label printed small, misread: ``Nost`` for "Nom" at 0.73; small print read surely is a value)
+        # unsure ones (a label printed small, misread: ``Nost`` for "Nom" at 0.73; small print read surely is a value);
+        # a line opening with another field's garbled label is that field's value, offered last
         small = _faint_lines(ctx.page, inside, confidence=0.9)
-        groups = [[i] for i in sorted(ctx.values_first(inside), key=lambda i: (i in faint, i in small))]
+        groups = [[i] for i in sorted(ctx.values_first(inside), key=lambda i: (
+            ctx.opens_with_other_label(i, name), i in faint, i in small))]
     for picked in groups:
         cand = _from_lines(ctx, picked, head)
         text = cand.text if head is not None else strip_unread_label(cand.text)

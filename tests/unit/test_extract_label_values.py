@@ -148,3 +148,15 @@ def test_a_picture_boxed_as_text_is_never_a_label() -> None:
     assert ctx.hits[2] == () and [h.line for h in ctx.field_hits("given_names")] == [4]
     got = [c.text for c in label_candidates(ctx, "surname", LabelLocator(labels=("1",)))]
     assert "SYDNEY THERESA" not in got
+
+
+def test_a_line_opening_with_another_fields_garbled_label_is_offered_last_in_a_one_line_zone() -> None:
+    # a French ID card photo cropped a little off: the expiry's zone holds the issue date's line too, its label
+    # "Délivrée le" read "Ddivrée ke"; the expiry's own label garbled too ("Valable juqu:")
+    rows = [("Ddivrée ke11.01.2018", 345, 428, 550, 457, 0.82), ("Valable juqu:10.01.2033", 349, 478, 588, 508, 0.88)]
+    labels = {"date_of_issue": ("Délivrée le",), "date_of_expiry": ("Valable jusqu'au",)}
+    ctx = PageContext.build(page(rows), labels, offset=Layout())
+    zone = ZoneLocator(box=(0.3, 0.65, 0.7, 0.85), lines=1)
+    assert [c.text for c in zone_candidates(ctx, "date_of_expiry", zone)] == ["10.01.2033", "Ddivrée ke11.01.2018"]
+    # for the issue date's own zone the order is the page's
+    assert [c.text for c in zone_candidates(ctx, "date_of_issue", zone)][0] == "Ddivrée ke11.01.2018"
