@@ -525,9 +525,13 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
     else:  # values before lines that read as labels, confident full-size lines before faint ones, then small
         # unsure ones (a label printed small, misread: ``Nost`` for "Nom" at 0.73; small print read surely is a value);
         # a line opening with another field's garbled label is that field's value, offered last
+        # and the top one of more lines than the zone holds, reading loosely like the field's own label when the
+        # next does not (``Sormme`` over ``Foster-Pisher`` for "Surname"), is that label
         small = _faint_lines(ctx.page, inside, confidence=0.9)
+        own = inside[0] if len(inside) > 1 and _small_label(ctx, name, inside[0], inside[1], extra=True) and not (
+            ctx.garbled_label(inside[1], name, min_score=60.0)) else None
         groups = [[i] for i in sorted(ctx.values_first(inside), key=lambda i: (
-            ctx.opens_with_other_label(i, name), i in faint, i in small))]
+            i == own, ctx.opens_with_other_label(i, name), i in faint, i in small))]
     for picked in groups:
         cand = _from_lines(ctx, picked, head)
         text = cand.text if head is not None else strip_unread_label(cand.text)

@@ -160,3 +160,15 @@ def test_a_line_opening_with_another_fields_garbled_label_is_offered_last_in_a_o
     assert [c.text for c in zone_candidates(ctx, "date_of_expiry", zone)] == ["10.01.2033", "Ddivrée ke11.01.2018"]
     # for the issue date's own zone the order is the page's
     assert next(c.text for c in zone_candidates(ctx, "date_of_issue", zone)) == "Ddivrée ke11.01.2018"
+
+
+def test_the_top_line_of_a_one_line_zone_reading_like_its_own_label_is_offered_after_the_value() -> None:
+    # a form photo: the small "Surname" label above the box read "Sormme" (66 against the label: a surname like
+    # "Sommer" scores as much), the surname under it "Foster-Pisher"; both in the surname's one-line zone
+    rows = [("Sormme", 83, 194, 146, 220, 0.78), ("Foster-Pisher", 81, 222, 206, 251, 0.78)]
+    ctx = PageContext.build(page(rows), {"surname": ("Surname",)}, offset=Layout())
+    zone = ZoneLocator(box=(0.05, 0.28, 0.45, 0.42), lines=1)
+    assert [c.text for c in zone_candidates(ctx, "surname", zone)] == ["Foster-Pisher", "Sormme"]
+    # a value alone in its zone is offered whatever it reads like
+    ctx = PageContext.build(page(rows[:1]), {"surname": ("Surname",)}, offset=Layout())
+    assert [c.text for c in zone_candidates(ctx, "surname", zone)] == ["Sormme"]
