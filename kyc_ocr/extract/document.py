@@ -183,7 +183,13 @@ def _confidence(cand: Candidate, validated: bool, agrees: bool | None) -> float:
 
 def extract_field(spec: FieldSpec, template: Template, contexts: Sequence[PageContext], ev: Evidence
                   ) -> Field | None:
-    """The field's value from the first locator candidate its type accepts, or ``None`` when none does."""
+    """The field's value from the first locator candidate its type accepts, or ``None`` when none does.
+
+    A printed candidate that a valid MRZ contradicts gives way to a later printed one the MRZ confirms (a
+    passport photo's label locator took the nationality ``UTO`` under "Given names", its zone held ``BŁAŻEJ``);
+    never to the MRZ's own value, so a printed zone that really differs still reaches ``mrz_matches_visual``.
+    """
+    contradicted: Field | None = None
     for loc in spec.locators:
         for cand in _candidates(spec, loc, contexts, ev):
             try:
@@ -200,9 +206,15 @@ def extract_field(spec: FieldSpec, template: Template, contexts: Sequence[PageCo
             if spec.verify_mrz and agrees is False:
                 log.debug("%s: visual value disagrees with the MRZ; not kept for a generic layout", spec.name)
                 continue
-            return Field(spec.name, value, cand.text, _confidence(cand, validated, agrees), cand.source,
-                         cand.page, cand.box)
-    return None
+            found = Field(spec.name, value, cand.text, _confidence(cand, validated, agrees), cand.source,
+                          cand.page, cand.box)
+            if cand.source is FieldSource.MRZ and contradicted is not None:
+                return contradicted
+            if agrees is False and ev.mrz is not None and ev.mrz.mrz.valid:
+                contradicted = contradicted or found
+                continue
+            return found
+    return contradicted
 
 
 REPAIRED_CONFIDENCE = 0.8  # a date repaired from its pixels keeps this share of its OCR confidence

@@ -121,6 +121,20 @@ def test_cli_unknown_template_is_a_config_error(tmp_path: Path, capsys: pytest.C
     assert "unknown template 'nope'" in capsys.readouterr().err
 
 
+def test_a_printed_value_the_mrz_contradicts_gives_way_to_a_later_one_it_confirms() -> None:
+    # a passport photo: the nationality's "UTO" read right under the "Given names" label, the given names beside
+    # it; the label locator offers "UTO" first, the zone "ANNA MARIA" too, which the valid MRZ confirms
+    rows = [r for r in PASSPORT if r[0] != "ANNA MARIA"] + [("UTO", 400, 253, 450, 282), ("ANNA MARIA", 600, 256, 760, 285)]
+    engine, image = recorded("passport.jpg", rows)
+    doc = extract_pages([image], [image], engine, builtin_templates())
+    assert doc.value("given_names") == "ANNA MARIA"
+    # with no printed candidate the MRZ confirms, the printed one stays (mrz_matches_visual then flags it)
+    rows = [r for r in PASSPORT if r[0] != "ANNA MARIA"] + [("ANNA MARIO", 400, 253, 560, 282)]
+    engine, image = recorded("passport.jpg", rows)
+    doc = extract_pages([image], [image], engine, builtin_templates())
+    assert doc.value("given_names") == "ANNA MARIO" and doc.fields["given_names"].source.value == "visual"
+
+
 class _UpsideDownAware:
     """Reads the passport only when the page's dark corner mark is top-left (the page is upright);
     ``title_turns`` reads its title right either way (the recogniser's own line classifier turned it)."""
