@@ -523,10 +523,10 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
         groups = [[i for i in inside if i not in ctx.label_lines and i not in faint][: zone.lines]
                   or [i for i in inside if i not in ctx.label_lines][: zone.lines] or inside[: zone.lines]]
     else:  # values before lines that read as labels, confident full-size lines before faint ones, then small
-        # unsure ones (a label printed small, misread: ``Nost`` for "Nom" at 0.73; small print read surely is a value);
-        # a line opening with another field's garbled label is that field's value, offered last
-        # and the top one of more lines than the zone holds, reading loosely like the field's own label when the
-        # next does not (``Sormme`` over ``Foster-Pisher`` for "Surname"), is that label
+        # unsure ones (a label printed small, misread: ``Nost`` for "Nom" at 0.73; small print read surely is a value).
+        # Offered last: the top one of more lines than the zone holds when it reads loosely like the field's own
+        # label and the next does not (``Sormme`` over ``Foster-Pisher`` for "Surname"), then a line opening with
+        # another field's garbled label (that field's value)
         small = _faint_lines(ctx.page, inside, confidence=0.9)
         own = inside[0] if len(inside) > 1 and _small_label(ctx, name, inside[0], inside[1], extra=True) and not (
             ctx.garbled_label(inside[1], name, min_score=60.0)) else None

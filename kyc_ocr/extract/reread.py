@@ -237,6 +237,14 @@ def _orientations(crop: np.ndarray) -> list[np.ndarray]:
     return [crop, np.ascontiguousarray(crop[::-1, ::-1])]
 
 
+def _best_reading(probs: Any, crop: np.ndarray, read_as: str) -> tuple[str, np.ndarray, list[str]]:
+    """The crop recognised as it is and turned (one batch), the orientation whose reading shows ``read_as``
+    best (not the one kindest to a hypothesis): ``(reading, frame log-probabilities, charset)``."""
+    charset, logps = probs(_orientations(crop))
+    read, logp = max(((greedy_text(lp, charset), lp) for lp in logps), key=lambda r: shows(read_as, r[0]))
+    return read, logp, charset
+
+
 REPAIR_MAX_COST = 6.0  # nats: a reading repaired at extraction costs at most this (the policy's reread_max_cost)
 REPAIR_MARGIN = 2.0  # nats: ... and at least this much less than any other repair (e^-2: 1/7 as likely)
 
@@ -255,8 +263,7 @@ def cheapest_reading(engine: Any, image: np.ndarray, box: tuple[float, float, fl
     crop = _crop(image, box) if probs is not None and hypotheses else None
     if crop is None:
         return None
-    charset, logps = probs(_orientations(crop))
-    read, logp = max(((greedy_text(lp, charset), lp) for lp in logps), key=lambda r: shows(read_as, r[0]))
+    read, logp, charset = _best_reading(probs, crop, read_as)
     costs = sorted((text_cost(logp, in_context(read, read_as, h) or h, charset), h) for h in hypotheses)
     (cost, best), rest = costs[0], costs[1:]
     if cost > max_cost or (rest and rest[0][0] - cost < margin):
@@ -309,10 +316,7 @@ class PixelRereader:
             elif image is not None and field.box is not None:
                 crop = _crop(image, field.box)
             if crop is not None:
-                charset, logps = probs(_orientations(crop))
-                reads = [(greedy_text(lp, charset), lp) for lp in logps]
-                read, logp = max(reads, key=lambda r: shows(shown(field), r[0]))
-                self._lines[key] = (read, logp, charset)
+                self._lines[key] = _best_reading(probs, crop, shown(field))
         return self._lines[key]
 
     def __call__(self, document: ExtractedDocument, field: Field, hypothesis: str) -> Reread | None:

@@ -11,6 +11,7 @@ the page is left alone.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass
 
@@ -64,18 +65,28 @@ def _plausible(corners: np.ndarray, image_area: float) -> bool:
     return True
 
 
+def _sides(corners: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The quad's four sides as ``(start, end, outward unit normal)``, in corner order.
+
+    >>> [(n + 0.0).tolist() for _, _, n in _sides(np.array([[0, 0], [4, 0], [4, 2], [0, 2]], float))]
+    [[0.0, -1.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]
+    """
+    centre = corners.mean(axis=0)
+    out = []
+    for k in range(4):
+        a, b = corners[k], corners[(k + 1) % 4]
+        d = (b - a) / max(float(np.linalg.norm(b - a)), 1e-9)
+        n = np.array([-d[1], d[0]])
+        out.append((a, b, -n if n @ ((a + b) / 2 - centre) < 0 else n))
+    return out
+
+
 def _outline_samples(corners: np.ndarray, per_side: int = 40) -> tuple[np.ndarray, np.ndarray]:
     """Points along the outline and their outward unit normals."""
     pts, normals = [], []
-    centre = corners.mean(axis=0)
-    for k in range(4):
-        a, b = corners[k], corners[(k + 1) % 4]
+    for a, b, n in _sides(corners):
         t = np.linspace(0.1, 0.9, per_side)[:, None]
         side = a + t * (b - a)
-        d = (b - a) / max(np.linalg.norm(b - a), 1e-9)
-        n = np.array([-d[1], d[0]])
-        if n @ ((a + b) / 2 - centre) < 0:
-            n = -n
         pts.append(side)
         normals.append(np.repeat(n[None], per_side, axis=0))
     return np.concatenate(pts), np.concatenate(normals)
@@ -127,14 +138,9 @@ def _grow(corners: np.ndarray, edge_dist: np.ndarray, lab: np.ndarray) -> np.nda
     to the outermost parallel line with edges along most of it and a colour
     change across it.
     """
-    centre = corners.mean(axis=0)
+    sides = _sides(corners)
     offsets = np.zeros(4)
-    for k in range(4):
-        a, b = corners[k], corners[(k + 1) % 4]
-        d = (b - a) / max(np.linalg.norm(b - a), 1e-9)
-        n = np.array([-d[1], d[0]])
-        if n @ ((a + b) / 2 - centre) < 0:
-            n = -n
+    for k, (a, b, n) in enumerate(sides):
         depth = np.linalg.norm(corners[(k + 2) % 4] - corners[(k + 1) % 4])
         for off in range(int(0.2 * depth), 3, -1):
             if _support(a + n * off, b + n * off, edge_dist) < 0.75:
@@ -144,14 +150,7 @@ def _grow(corners: np.ndarray, edge_dist: np.ndarray, lab: np.ndarray) -> np.nda
                 break
     if not offsets.any():
         return corners
-    lines = []
-    for k in range(4):
-        a, b = corners[k], corners[(k + 1) % 4]
-        d = b - a
-        n = np.array([-d[1], d[0]]) / max(np.linalg.norm(d), 1e-9)
-        if n @ ((a + b) / 2 - centre) < 0:
-            n = -n
-        lines.append((a + n * offsets[k], d))
+    lines = [(a + n * offsets[k], b - a) for k, (a, b, n) in enumerate(sides)]
     grown = []
     for k in range(4):
         point = _intersect(*lines[k - 1], *lines[k])
@@ -239,8 +238,8 @@ def _line_quads(edges: np.ndarray, per_family: int = 6, spread: float = 20.0) ->
                 break
         families.append(lines)
     quads = []
-    for (p1, d1), (p2, d2) in _pairs(families[0]):
-        for (p3, d3), (p4, d4) in _pairs(families[1]):
+    for (p1, d1), (p2, d2) in itertools.combinations(families[0], 2):
+        for (p3, d3), (p4, d4) in itertools.combinations(families[1], 2):
             corners = [_intersect(p1, d1, p3, d3), _intersect(p1, d1, p4, d4), _intersect(p2, d2, p4, d4),
                        _intersect(p2, d2, p3, d3)]
             if all(c is not None for c in corners):
@@ -253,22 +252,12 @@ def _even_sides(corners: np.ndarray, edge_dist: np.ndarray, lab: np.ndarray, min
     """Whether each side of the quad lies on an edge (``min_support``) with a colour change across it at least
     ``share`` of its strongest side's: paper against background all round. A side drawn along an edge inside
     the document (a card's MRZ band) changes colour far less than the sides against the table."""
-    centre = corners.mean(axis=0)
     contrasts = []
-    for k in range(4):
-        a, b = corners[k], corners[(k + 1) % 4]
-        d = (b - a) / max(float(np.linalg.norm(b - a)), 1e-9)
-        n = np.array([-d[1], d[0]])
-        if n @ ((a + b) / 2 - centre) < 0:
-            n = -n
+    for a, b, n in _sides(corners):
         if _support(a, b, edge_dist) < min_support:
             return False
         contrasts.append(_contrast_across(a, b, n, lab))
     return min(contrasts) >= share * max(contrasts)
-
-
-def _pairs(items: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[tuple[np.ndarray, np.ndarray], ...]]:
-    return [(items[i], items[j]) for i in range(len(items)) for j in range(i + 1, len(items))]
 
 
 def _edges(lab: np.ndarray) -> np.ndarray:
