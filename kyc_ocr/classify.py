@@ -15,6 +15,8 @@ The decision (:func:`match`):
 
 * the best specific template at or above :data:`THRESHOLD`, ahead of the
   second by more than :data:`MARGIN`, wins;
+* none there and the caller can look for an AAMVA barcode: when one is found, the
+  templates that read one score again with it as evidence (weight 0.4);
 * two specific templates within :data:`MARGIN` of each other at or above the
   threshold: ``template_id="ambiguous"`` (document_type shared by both, else
   ``unknown``) — extraction then uses the generic templates;
@@ -26,7 +28,7 @@ The decision (:func:`match`):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from kyc_ocr.domain import Page, TemplateMatch
@@ -41,7 +43,7 @@ MARGIN = 0.05
 GENERIC_ID_MIN = 3  # anchor groups of generic-id that must be found
 TITLELESS_ANCHORS = 4  # a template with this many anchor groups, 80% of them found, needs no title keyword
 AMBIGUOUS, UNKNOWN = "ambiguous", "unknown"
-_WEIGHTS = {"keywords": 0.3, "anchors": 0.4, "mrz": 0.2, "aspect": 0.1, "issuer": 0.3}
+_WEIGHTS = {"keywords": 0.3, "anchors": 0.4, "mrz": 0.2, "aspect": 0.1, "issuer": 0.3, "barcode": 0.4}
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,12 @@ def _all_in_zones(template: Template, pages: Sequence[Page], margin: float = 0.0
 
 
 def score_template(template: Template, pages: Sequence[Page], mrz: MRZCandidate | None,
-                   folded: Sequence[str] | None = None) -> Score:
-    """Score one template against the pages (``folded``: the pages' lines, folded, when already computed)."""
+                   folded: Sequence[str] | None = None, barcode: bool = False) -> Score:
+    """Score one template against the pages (``folded``: the pages' lines, folded, when already computed).
+
+    ``barcode``: an AAMVA barcode was decoded on the pages, which a template reading
+    its fields from one counts as evidence (0.4).
+    """
     folded = folded if folded is not None else [fold(ln.text) for p in pages for ln in p.lines]
     spec = template.match
     parts: dict[str, float] = {}
@@ -137,6 +143,9 @@ def score_template(template: Template, pages: Sequence[Page], mrz: MRZCandidate 
         low, high = spec.aspect_ratio
         parts["aspect"] = 1.0 if low <= ratio <= high else max(0.0, 1 - 4 * min(abs(ratio - low), abs(ratio - high)))
         notes.append(f"aspect {ratio:.2f}")
+    if barcode and template.uses_barcode:
+        parts["barcode"] = 1.0
+        notes.append("AAMVA barcode decoded")
     if parts.get("keywords") == 0.0 and len(spec.anchors) >= TITLELESS_ANCHORS and parts.get("anchors", 0.0) >= 0.8:
         del parts["keywords"]  # the title cropped off or unreadable: the layout's own labels speak for it
         notes.append("title unread, judged on its labels")
@@ -172,13 +181,31 @@ def score_all(pages: Sequence[Page], templates: Iterable[Template], mrz: MRZCand
     return sorted(scores, key=lambda s: -s.score)
 
 
-def match(pages: Sequence[Page], templates: Iterable[Template], mrz: MRZCandidate | None = None) -> TemplateMatch:
-    """The template of the document whose OCR'd pages are ``pages`` (see the module docstring)."""
+def _with_barcode(ranked: list[Score], pages: Sequence[Page], mrz: MRZCandidate | None,
+                  barcode: Callable[[], object]) -> list[Score]:
+    """``ranked`` with the templates that read a barcode scored again when ``barcode()`` finds one on the pages."""
+    readers = [s.template for s in ranked if s.template.uses_barcode]
+    if not readers or barcode() is None:
+        return ranked
+    again = {t.id: score_template(t, pages, mrz, barcode=True) for t in readers}
+    return sorted((again.get(s.template.id, s) for s in ranked), key=lambda s: -s.score)
+
+
+def match(pages: Sequence[Page], templates: Iterable[Template], mrz: MRZCandidate | None = None,
+          barcode: Callable[[], object] | None = None) -> TemplateMatch:
+    """The template of the document whose OCR'd pages are ``pages`` (see the module docstring).
+
+    ``barcode``, when given, is asked (only when no template is recognised from the text)
+    for the AAMVA barcode on the pages, ``None`` when there is none: a licence back whose
+    printed lines a blurred photo lost is still recognised by its barcode.
+    """
     templates = list(templates)
     if not pages:
         return TemplateMatch(UNKNOWN, "", UNKNOWN, 0.0, "no pages")
     mrz = mrz if mrz is not None else page_mrz(pages)
     ranked = score_all(pages, templates, mrz)
+    if barcode is not None and (not ranked or ranked[0].score < THRESHOLD):
+        ranked = _with_barcode(ranked, pages, mrz, barcode)
     if ranked and ranked[0].score >= THRESHOLD:
         best = ranked[0]
         close = [s for s in ranked[1:] if s.score >= THRESHOLD and best.score - s.score <= MARGIN]

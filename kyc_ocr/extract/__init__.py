@@ -150,19 +150,19 @@ def extract_pages(decoded: Sequence[PageImage], prepared: Sequence[PageImage], e
             pages, prepared = again, turned
     with stage("extraction"):
         mrz = page_mrz(pages)
+        evidence = Evidence(pages, prepared, mrz, engine)
         if template is not None:
             score = score_template(template, pages, mrz)
             tm = TemplateMatch(template.id, template.version, template.document_type, score.score,
                                f"forced by the caller; {score.reason}", template.country, template.side)
             chosen = template
         else:
-            tm = match(pages, templates, mrz)
+            tm = match(pages, templates, mrz, barcode=evidence.barcode)
             chosen = _template_for(tm, templates, mrz is not None)
     with stage("extraction"):
         if chosen is None:
             fields: dict[str, Field] = {}
         else:
-            evidence = Evidence(pages, prepared, mrz, engine)
             fields = extract_document(chosen, tm, evidence)
             fields.update(read_missing_zones(chosen, tm, fields, evidence, engine))
             if tm.template_id == AMBIGUOUS:

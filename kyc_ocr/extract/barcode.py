@@ -82,15 +82,19 @@ class AAMVARecord:
                 "elements": dict(self.elements), "fields": dict(self.fields)}
 
 
-def decode_pdf417(image: np.ndarray) -> list[BarcodeResult]:
+def decode_pdf417(image: np.ndarray, *, deblur: bool = True) -> list[BarcodeResult]:
     """Find PDF417 symbols on an RGB or grey ``uint8`` image with zxing-cpp.
 
     When nothing is found at the given size, a 2x upscaled and a half-size
-    copy are tried (zxing already tries rotations); quads are mapped back.
-    An empty list means no barcode was found (that is an answer, not a failure).
+    copy are tried (zxing already tries rotations), then, with ``deblur``,
+    copies with the likeliest motion blurs undone (a phone photo's shake runs
+    the symbol's modules together: :mod:`kyc_ocr.preprocess.deblur`); quads are
+    mapped back. An empty list means no barcode was found (that is an answer,
+    not a failure).
     """
     import cv2
-    import zxingcpp
+
+    from kyc_ocr.preprocess.deblur import deblurred
 
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim not in (2, 3):
         raise InputError("decode_pdf417 needs a uint8 image array (H, W) or (H, W, 3)")
@@ -98,12 +102,20 @@ def decode_pdf417(image: np.ndarray) -> list[BarcodeResult]:
     for scale in (1.0, 2.0, 0.5):
         view = grey if scale == 1.0 else cv2.resize(grey, None, fx=scale, fy=scale,
                                                     interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
-        found = zxingcpp.read_barcodes(view, formats=zxingcpp.BarcodeFormat.PDF417,
-                                       text_mode=zxingcpp.TextMode.Plain)
-        results = [_result(b, scale) for b in found if b.valid]
-        if results:
+        if results := _read(view, scale):
+            return results
+    for view in deblurred(grey) if deblur else ():
+        if results := _read(view, 1.0):
+            log.debug("PDF417 decoded after undoing a motion blur")
             return results
     return []
+
+
+def _read(view: np.ndarray, scale: float) -> list[BarcodeResult]:
+    import zxingcpp
+
+    found = zxingcpp.read_barcodes(view, formats=zxingcpp.BarcodeFormat.PDF417, text_mode=zxingcpp.TextMode.Plain)
+    return [_result(b, scale) for b in found if b.valid]
 
 
 def _result(barcode: Any, scale: float) -> BarcodeResult:

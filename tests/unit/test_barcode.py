@@ -123,3 +123,31 @@ def test_build_rejects_missing_fields() -> None:
         build_aamva({"surname": "DOE"})
     with pytest.raises(InputError):
         build_aamva(dict(FIELDS, address="somewhere"))
+
+
+def _smear(length: int, angle: float) -> np.ndarray:
+    """A straight motion-blur kernel drawn with OpenCV (independent of the deblur module's own)."""
+    import cv2
+
+    k = np.zeros((length + 2, length + 2), np.float32)
+    c, r = (length + 1) / 2, (length - 1) / 2
+    dx, dy = r * np.cos(np.deg2rad(angle)), r * np.sin(np.deg2rad(angle))
+    cv2.line(k, (round(c - dx), round(c + dy)), (round(c + dx), round(c - dy)), 1.0, 1)
+    return k / k.sum()
+
+
+@pytest.mark.parametrize(("length", "angle"), [(7, 0), (9, 15), (8, 160)])
+def test_a_symbol_smeared_by_a_shaking_hand_decodes_once_the_smear_is_undone(length: int, angle: float) -> None:
+    import cv2
+
+    payload = build_aamva(FIELDS)
+    codes = pdf417gen.encode(payload.encode("latin-1"), columns=12, security_level=5)
+    img = np.array(pdf417gen.render_image(codes, scale=3, ratio=3).convert("L"))
+    page = np.full((img.shape[0] + 200, img.shape[1] + 300), 235, np.uint8)
+    page[100 : 100 + img.shape[0], 150 : 150 + img.shape[1]] = img
+    noise = np.random.default_rng(length).normal(0, 2.0, page.shape)
+    blurred = (cv2.filter2D(page.astype(np.float32), -1, _smear(length, angle), borderType=cv2.BORDER_REPLICATE)
+               + noise).clip(0, 255).astype(np.uint8)
+    assert decode_pdf417(blurred, deblur=False) == []  # the modules have run together
+    found = decode_pdf417(blurred)
+    assert found and found[0].text == payload

@@ -133,3 +133,23 @@ def test_licence_front_whose_title_was_cropped_off_is_recognised_by_its_labels()
 def test_a_few_labels_without_a_title_do_not_make_a_licence() -> None:
     rows = [("3 DATE OF BIRTH", 316, 290, 449, 311), ("06/10/1951", 318, 314, 478, 346), ("15 SEX", 322, 363, 383, 386)]
     assert match([page(rows, width=1090, height=541)], builtin_templates()).template_id != "usa-driver-license-front"
+
+
+def test_a_licence_back_whose_text_was_lost_is_recognised_by_its_barcode() -> None:
+    # a blurred photo of a licence back: the two printed lines unread, only short noise left
+    rows = [("Il", 80, 40, 120, 60), ("1", 900, 600, 920, 620)]
+    pages = [page(rows, 1056, 689)]
+    asked: list[bool] = []
+
+    def barcode() -> object:
+        asked.append(True)
+        return {"document_number": "D1234562"}
+
+    assert match(pages, builtin_templates()).template_id == UNKNOWN
+    tm = match(pages, builtin_templates(), barcode=barcode)
+    assert tm.template_id == "usa-driver-license-back" and "AAMVA barcode decoded" in tm.reason, tm.reason
+    assert match(pages, builtin_templates(), barcode=lambda: None).template_id == UNKNOWN
+    # a page recognised from its text never pays for a barcode search
+    asked.clear()
+    assert match([page(UTO_PASSPORT)], builtin_templates(), barcode=barcode).template_id == "uto-passport-td3"
+    assert not asked
