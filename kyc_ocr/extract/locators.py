@@ -138,6 +138,24 @@ class PageContext:
         others = max((closest(f) for f in labels if f != name), default=0.0)
         return others >= min_score and others > closest(name)
 
+    def strip_glued_label(self, text: str, name: str) -> str:
+        """``text`` without one of field ``name``'s labels glued on in front, its separator lost: the label
+        in lower case ends where the value in capitals starts (``NomLE HUMBERT`` for "Nom: LE HUMBERT").
+
+        >>> ctx = PageContext.build(Page("c.jpg", 1, 100, 100, ()), {"surname": ("Nom", "Surname")})
+        >>> ctx.strip_glued_label("NomLE HUMBERT", "surname"), ctx.strip_glued_label("SurnameDOE", "surname")
+        ('LE HUMBERT', 'DOE')
+        >>> ctx.strip_glued_label("Nomura", "surname"), ctx.strip_glued_label("NOMAD", "surname")
+        ('Nomura', 'NOMAD')
+        """
+        for variant in (self.labels or {}).get(name, ()):
+            key = variant.strip(" :")
+            n = len(key)
+            if (n >= 3 and key.isalpha() and fold(text[:n]) == fold(key) and text[n - 1 : n].islower()
+                    and text[n : n + 1].isupper()):
+                return text[n:]
+        return text
+
     @property
     def source(self) -> FieldSource:
         return FieldSource.TEXT_LAYER if self.page.engine.endswith(TEXT_LAYER_SUFFIX) else FieldSource.VISUAL
@@ -534,7 +552,7 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
             i == own, ctx.opens_with_other_label(i, name), i in faint, i in small))]
     for picked in groups:
         cand = _from_lines(ctx, picked, head)
-        text = cand.text if head is not None else strip_unread_label(cand.text)
+        text = cand.text if head is not None else ctx.strip_glued_label(strip_unread_label(cand.text), name)
         conf = cand.confidence if ctx.offset.confirmed else cand.confidence * 0.85
         yield Candidate(text, conf, cand.box, cand.page, cand.source)
 

@@ -380,3 +380,13 @@ def test_a_trilingual_date_of_birth_label_is_no_expiry_label() -> None:
     dob = ("Date of birth", "Date de naissance", "Fecha de nacimiento")
     assert values(rows, "date_of_expiry", expiry, others={"date_of_birth": dob}, max_dy=2.6)[0] == "29 MAR 2031"
     assert values(rows, "date_of_birth", dob, others={"date_of_expiry": expiry}, max_dy=2.6)[0] == "30 AUG 1943"
+
+
+def test_a_label_glued_to_its_value_in_a_zone_is_cut_off() -> None:
+    # a French ID card photo: "Nom: LE HUMBERT" read without its colon and space
+    lines = (TextLine("NomLE HUMBERT", 0.98, quad_from_box((455, 255, 733, 307))),
+             TextLine("prénomts): Tristan", 0.88, quad_from_box((462, 318, 663, 363))))
+    labels = {"surname": ("Nom :", "Surname", "Nom"), "given_names": ("Prénom(s)", "Given names")}
+    ctx = PageContext.build(Page("id.jpg", 1, 1000, 700, lines), labels, offset=Layout())
+    zone = ZoneLocator(box=(0.44, 0.35, 0.97, 0.45))
+    assert [c.text for c in zone_candidates(ctx, "surname", zone)] == ["LE HUMBERT"]
