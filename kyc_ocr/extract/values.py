@@ -105,6 +105,17 @@ def _before_digits(text: str) -> str:
 
 
 def _name(text: str) -> str:
+    """A person's name; a line opening with a number (a street address: ``84246 Kathleen Estate``) is none.
+
+    >>> _name("Anna Berg DE89 3704"), _name("0lga Berg")
+    ('Anna Berg', '0lga Berg')
+    >>> _name("84246 Kathleen Estate")
+    Traceback (most recent call last):
+    ...
+    kyc_ocr.errors.InputError: not a name: opens with a number
+    """
+    if re.match(r"\W*(\d{2,}|\d+\s)", text):
+        raise InputError("not a name: opens with a number")
     value = normalize_name(re.sub(r"\s*,\s*", " ", _before_digits(text)))
     letters = sum(ch.isalpha() for ch in value)
     if letters < max(1, 0.7 * len(value.replace(" ", ""))):
