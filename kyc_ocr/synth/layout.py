@@ -67,6 +67,7 @@ class Text:
     align: str = "left"
     field: str | None = None
     family: str | None = None
+    width: int | None = None  # the font shrinks to fit (another column starts there)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def _draw_slot(c: Canvas, el: Slot, values: dict[str, Value], st: Style, x: int,
         return
     label = label_text(el.labels, st.languages)
     if label:
-        c.text(x, y, label, st.family, el.label_size, fill=st.label_ink)
+        c.text(x, y, label, st.family, el.label_size, fill=st.label_ink, max_width=None if el.inline else el.width)
     if el.inline:
         vx = x + (c.text_width(label + "  ", st.family, el.label_size) if label else 0)
         vy = y - (el.size - el.label_size) * 0.35
@@ -256,7 +257,7 @@ def render(layout: Layout, values: dict[str, Value], rng: random.Random, np_rng:
         elif isinstance(el, Text):
             text = el.text if isinstance(el.text, str) else label_text(el.text, st.languages)
             i = c.text(el.x + dx, el.y + dy, text, el.family or st.family, el.size, bold=el.bold,
-                       fill=el.colour or st.ink, align=el.align, field=el.field)
+                       fill=el.colour or st.ink, align=el.align, field=el.field, max_width=el.width)
             if el.field and el.field in values:
                 c.field(el.field, values[el.field].canonical, [i])
         elif isinstance(el, Portrait):

@@ -32,7 +32,7 @@ def _letterhead(colour: tuple[int, int, int]) -> tuple:
             Text(L(en="Customer service 0800 000 000 - www.example.com", de="Kundenservice 0800 000 000 - www.example.com",
                    fr="Service client 0800 000 000 - www.example.com", es="Atención al cliente 0800 000 000 - www.example.com"),
                  190, 115, 18),
-            Slot("full_name", 120, 260, {}, 24), Slot("address", 120, 296, {}, 24, width=540))
+            Slot("full_name", 120, 260, {}, 24, width=500), Slot("address", 120, 296, {}, 24, width=540))
 
 
 UTILITY_BILL = Layout(

@@ -180,3 +180,41 @@ def test_canvas_right_alignment_ends_at_x() -> None:
     c = Canvas(300, 60)
     i = c.text(250, 10, "12.50 EUR", "liberation-sans", 20, align="right")
     assert abs(c.lines[i].quad[:, 0].max() - 250) <= 3
+
+
+@pytest.mark.parametrize("template", ["bank-statement", "utility-bill"])
+def test_a_long_name_in_a_letterhead_never_runs_into_the_next_column(template: str) -> None:
+    spec = SPECS[template]
+    person = replace(spec.person, given_names="Hannah Nora Noëlle Friederike",
+                     surname="van Kuijc van Malsen-van Gastel-Adler-Grein")
+    doc = render_document(replace(spec, person=person))
+    nx0, ny0, nx1, ny1 = doc.field_box("full_name")
+    for line in doc.lines:
+        xs, ys = [p[0] for p in line.quad], [p[1] for p in line.quad]
+        if line.field == "full_name":
+            continue
+        overlap_x = min(nx1, max(xs)) - max(nx0, min(xs))
+        overlap_y = min(ny1, max(ys)) - max(ny0, min(ys))
+        assert overlap_x <= 0 or overlap_y <= 0, line.text
+
+
+def _overlapping(doc: RenderedDoc) -> list[tuple[str, str]]:
+    """Pairs of printed lines whose boxes overlap (by more than 2 px across, 30% of the lower line's height)."""
+    boxes = [(min(p[0] for p in ln.quad), min(p[1] for p in ln.quad), max(p[0] for p in ln.quad),
+              max(p[1] for p in ln.quad), ln.text) for ln in doc.lines]
+    out = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            across = min(a[2], b[2]) - max(a[0], b[0])
+            down = min(a[3], b[3]) - max(a[1], b[1])
+            if across > 2 and down > 0.3 * min(a[3] - a[1], b[3] - b[1]):
+                out.append((a[4], b[4]))
+    return out
+
+
+@pytest.mark.parametrize("template", TEMPLATE_IDS)
+def test_no_printed_line_runs_into_another(template: str) -> None:
+    # three-language labels and long names are where columns used to collide
+    for seed in range(8):
+        doc = render_document(replace(SPECS[template], seed=seed))
+        assert not _overlapping(doc), (seed, _overlapping(doc))
