@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import cv2
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from kyc_ocr.config import Settings
 from kyc_ocr.domain import ExtractedDocument, Field, FieldSource, PageImage, Quad, Reread
@@ -129,7 +130,7 @@ def in_context(read: str, value: str, hypothesis: str) -> str | None:
     found = fuzz.partial_ratio_alignment(up_value, up_read)
     if found is None or found.score < MIN_ALIGNMENT:
         return None
-    start, end = found.dest_start, found.dest_end
+    start, end = _nearest_window(up_read, up_value, found.dest_start, found.dest_end)
     while start < end and read[start] == " ":
         start += 1
     while end > start and read[end - 1] == " ":
@@ -141,6 +142,20 @@ def in_context(read: str, value: str, hypothesis: str) -> str | None:
     start, end = _closer_with_neighbours(up_read, up_value, start, end)
     shown = read[start:end]
     return read[:start] + respaced(punctuated(hypothesis, shown), shown) + read[end:]
+
+
+def _nearest_window(read: str, value: str, start: int, end: int, reach: int = 2) -> tuple[int, int]:
+    """``read[start:end]`` with each end moved by up to ``reach`` characters to the span fewest edits away
+    from ``value`` (ties: the least moved). A partial-ratio alignment is exactly as long as ``value``, so a
+    reading with a character more (``P9J1W4884L`` for ``P9JW48S4L``) would leave its last one out.
+
+    >>> _nearest_window("P9J1W4884L", "P9JW48S4L", 0, 9), _nearest_window("N788545088866", "788545088866", 1, 13)
+    ((0, 10), (1, 13))
+    """
+    spans = ((a, b) for a in range(max(0, start - reach), start + reach + 1)
+             for b in range(end - reach, min(len(read), end + reach) + 1) if a < b)
+    return min(spans, key=lambda ab: (Levenshtein.distance(value, read[ab[0]:ab[1]]),
+                                      abs(ab[0] - start) + abs(ab[1] - end)), default=(start, end))
 
 
 def _closer_with_neighbours(read: str, value: str, start: int, end: int) -> tuple[int, int]:

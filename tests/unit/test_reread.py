@@ -519,3 +519,17 @@ def test_an_impossible_date_is_repaired_only_when_its_pixels_clearly_give_one_re
     image = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
     ev = Evidence([], [PageImage(image, "id.png", 1)], None, engine)
     assert _repaired_date(spec, template, Candidate("31.04.2033", 0.9, box, 1), ev) is None
+
+
+@pytest.mark.parametrize(("read", "value", "hypothesis", "tested"), [
+    # a re-read with one character more than the first reading: the whole number is replaced, none left behind
+    ("P9J1W4884L", "P9JW48S4L", "P9JW4884L", "P9JW4884L"),
+    ("Nr. P9J1W4884L", "P9JW48S4L", "P9JW4884L", "Nr. P9JW4884L"),
+    # ... and one character fewer
+    ("P9W48S4L", "P9JW48S4L", "P9JW4884L", "P9JW4884L"),
+])
+def test_the_hypothesis_replaces_exactly_the_part_that_shows_the_value(read: str, value: str, hypothesis: str,
+                                                                         tested: str) -> None:
+    from kyc_ocr.extract.reread import in_context
+
+    assert in_context(read, value, hypothesis) == tested
