@@ -92,7 +92,9 @@ def mrz_check_digits(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
     """Every ICAO check digit of the MRZ (composite included) verifies; names the failing digit.
 
     An MRZ field that is no MRZ at all (a line missed on a photo: two lines of a three-line TD1) is a
-    WARN: nothing was read to check, which is a question for a person, not evidence of tampering."""
+    WARN: nothing was read to check, which is a question for a person, not evidence of tampering. So is
+    a failing check digit read as a filler or a letter (``<`` where the composite digit goes: a photo's
+    line read with a character more, the rest shifted along): no MRZ prints one there."""
     name = "mrz_check_digits"
     f = doc.fields["mrz"]
     evidence: dict[str, Any] = {"document": doc_ref(doc), "field": field_ref(f)}
@@ -114,6 +116,11 @@ def mrz_check_digits(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
         f"expected {d['expected']!r}" for d in failing
     )
     score = (total - len(failing)) / total
+    misread = [d["found"] for d in failing if not d["found"].isdigit()]
+    if misread:  # a forger keeps the MRZ machine-readable: no filler or letter where a digit goes
+        return CheckResult(name, Status.WARN, score, f"{doc.source}: {parts}; a check digit read as "
+                           f"{misread[0]!r} means the line was misread (a character more or fewer), which is "
+                           "no evidence of tampering", evidence)
     return CheckResult(name, Status.FAIL, score, f"{doc.source}: {parts}", evidence)
 
 

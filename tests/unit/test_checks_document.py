@@ -367,3 +367,14 @@ def test_an_unsure_name_part_is_confirmed_word_for_word_by_a_one_line_name() -> 
     # another given name on the bill confirms nothing
     other = mkdoc("bill.jpg", "utility_bill", {"full_name": "Mathis Pereira", "address": "1 Main St"})
     assert document.required_fields(card, CTX, (card, other)).status is Status.WARN
+
+
+def test_a_check_digit_read_as_a_filler_is_a_misread_line_not_tampering() -> None:
+    # a residence permit photo: "ITA" read "IIT4", the last check digit lost, the line shifted by one:
+    # the composite digit's place holds a filler, which no MRZ prints there
+    mrz = "IRUTOCIVASCHI<<MELANIA<<<<<<<<<<<<<<\nR481265450IIT40705224F2610232<<<<<<<"
+    doc = mkdoc("permit.jpg", "residence_permit", {"mrz": mrz}, template="uto-residence-permit-td2")
+    r = document.mrz_check_digits(doc, CTX)
+    assert r.status is Status.WARN and "misread" in r.detail, r.detail
+    assert any(not d["found"].isdigit() for d in r.evidence["failing"])
+    # a digit changed where a digit goes stays a FAIL (test_mrz_check_digits_names_the_failing_digit)
