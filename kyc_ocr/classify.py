@@ -5,8 +5,10 @@ over the parts it defines: keywords found (fuzzy, see
 :mod:`kyc_ocr.extract.labels`; 0.3), required anchors found (0.4), the MRZ
 format (0.2), the page's aspect ratio (0.1) and, when the page's MRZ has the
 template's format, whether the MRZ's issuing state is the template's country
-and the layout is confirmed (an anchor found, or every line inside the template's
-zones) (0.3: a card back whose small labels are unreadable is still recognised). An ``exclude`` keyword found
+and the layout is confirmed (an anchor found, every keyword group found — the document's
+title and country print — or every line inside the template's zones) (0.3: a card back
+whose small labels are unreadable, or a permit photo whose only legible lines are its
+title, its values and its MRZ, is still recognised). An ``exclude`` keyword found
 costs 0.25; an MRZ of another format than the template's costs 0.3. A template with at least
 :data:`TITLELESS_ANCHORS` anchor groups of which 80% are found is not judged on its keywords when none
 is found (a photo whose title was cropped off or is unreadable: the labels themselves are the evidence).
@@ -135,7 +137,7 @@ def score_template(template: Template, pages: Sequence[Page], mrz: MRZCandidate 
     notes.append(f"MRZ {found_fmt or 'none'} (template: {spec.mrz})")
     if mrz is not None and template.country and spec.mrz == found_fmt:
         same = mrz.mrz.issuing_country.replace("<", "") == template.country.replace("<", "")
-        placed = parts.get("anchors", 0.0) > 0 or _all_in_zones(template, pages)
+        placed = parts.get("anchors", 0.0) > 0 or parts.get("keywords") == 1.0 or _all_in_zones(template, pages)
         parts["issuer"] = 1.0 if same and placed else 0.0
         notes.append(f"MRZ issuer {'differs' if not same else 'matches' if placed else 'matches, layout does not'}")
     if spec.aspect_ratio:

@@ -229,8 +229,8 @@ def mrz_number_from_visual(doc: ExtractedDocument, others: tuple[ExtractedDocume
 
     ICAO check digits cannot tell ``XX`` from ``<<`` or ``G`` from ``6`` (their values differ by
     multiples of 10 at weights that sum to 10); the printed zone can. Where the visual zone's number
-    was not read, the application form's is tried the same way (``Z`` read ``2`` in a photo's MRZ:
-    only look-alike differences, and only if every check digit then passes). The ``mrz`` field
+    was not read, or misread past settling anything, the application form's is tried the same way (``Z``
+    read ``2`` in a photo's MRZ: only look-alike differences, and only if every check digit then passes). The ``mrz`` field
     keeps the OCR text as ``raw``; the checks then judge the settled MRZ.
     """
     from kyc_ocr.extract.mrz_layout import LAYOUTS
@@ -240,10 +240,10 @@ def mrz_number_from_visual(doc: ExtractedDocument, others: tuple[ExtractedDocume
     partner = visual_partner(doc, others)
     printed = own if own is not None and own.source is FieldSource.VISUAL else (
         partner.fields.get("document_number") if partner is not None else None)
-    # the printed number first; else the number the customer's form gives (the check digits still decide)
-    candidates = [printed] if printed is not None else [
-        f for d in others if d.document_type in FORM_TYPES and (f := first_field(d, FORM_NUMBER_FIELDS))]
-    if "mrz" not in doc.fields or not any(c.value.strip() for c in candidates):
+    # the printed number first, then the numbers the customer's forms give (the check digits still decide)
+    forms = [f for d in others if d.document_type in FORM_TYPES and (f := first_field(d, FORM_NUMBER_FIELDS))]
+    candidates = [c for c in ([printed] if printed is not None else []) + forms if c.value.strip()]
+    if "mrz" not in doc.fields or not candidates:
         return doc
     try:
         mrz = _parse(doc, ctx)
@@ -251,8 +251,10 @@ def mrz_number_from_visual(doc: ExtractedDocument, others: tuple[ExtractedDocume
         return doc
     for candidate in candidates:
         number = normalize_number(candidate.value)
-        if number == mrz.document_number or len(number) > 9:
-            return doc
+        if number == mrz.document_number:
+            return doc  # a reading that confirms the MRZ's number: nothing to settle
+        if len(number) > 9:
+            continue
         lines = with_number(list(mrz.lines), LAYOUTS[mrz.format], number)
         if lines is not None:
             break

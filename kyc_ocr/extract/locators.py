@@ -138,6 +138,25 @@ class PageContext:
         others = max((closest(f) for f in labels if f != name), default=0.0)
         return others >= min_score and others > closest(name)
 
+    def other_label_alone(self, index: int, name: str, unsure: float = 0.9) -> bool:
+        """Whether line ``index``, read with less than ``unsure`` confidence, is another field's label, garbled,
+        and nothing else: no digit, no ``/`` (a second language or a value) after it (``Dante odf dith`` at 0.34
+        for "Date of birth" in a permit photo's given-names zone, whose value the detector missed). Such a line
+        holds no value of any field; a name read surely is kept whatever label it resembles.
+
+        >>> from kyc_ocr.domain import TextLine, quad_from_box
+        >>> rows = (TextLine("Dante odf dith", 0.34, quad_from_box((1, 1, 9, 3))),
+        ...         TextLine("Ddivrée ke11.01.2018", 0.8, quad_from_box((1, 4, 9, 6))),
+        ...         TextLine("JIŘÍ", 0.9, quad_from_box((1, 7, 9, 9))))
+        >>> ctx = PageContext.build(Page("c.jpg", 1, 100, 100, rows), {"date_of_birth": ("Date of birth",),
+        ...                         "date_of_issue": ("Délivrée le",), "given_names": ("Given names",)})
+        >>> [ctx.other_label_alone(i, "given_names") for i in range(3)]
+        [True, False, False]
+        """
+        line = self.page.lines[index]
+        return (line.confidence < unsure and not any(ch.isdigit() or ch == "/" for ch in line.text)
+                and self.opens_with_other_label(index, name))
+
     def strip_glued_label(self, text: str, name: str) -> str:
         """``text`` without one of field ``name``'s labels glued on in front, its separator lost: the label
         in lower case ends where the value in capitals starts (``NomLE HUMBERT`` for "Nom: LE HUMBERT").
@@ -544,7 +563,8 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
         # unsure ones (a label printed small, misread: ``Nost`` for "Nom" at 0.73; small print read surely is a value).
         # Offered last: the top one of more lines than the zone holds when it reads loosely like the field's own
         # label and the next does not (``Sormme`` over ``Foster-Pisher`` for "Surname"), then a line opening with
-        # another field's garbled label (that field's value)
+        # another field's garbled label (that field's value); such a label alone is never offered
+        inside = [i for i in inside if not ctx.other_label_alone(i, name)]
         small = _faint_lines(ctx.page, inside, confidence=0.9)
         own = inside[0] if len(inside) > 1 and _small_label(ctx, name, inside[0], inside[1], extra=True) and not (
             ctx.garbled_label(inside[1], name, min_score=60.0)) else None

@@ -355,6 +355,26 @@ def test_the_forms_number_settles_a_photo_mrz_whose_printed_number_was_not_read(
     assert document.mrz_number_from_visual(pp, (pp, other), CTX) is pp
 
 
+def test_the_forms_number_settles_a_photo_mrz_whose_printed_number_was_misread_too() -> None:
+    from kyc_ocr.extract.mrz_build import build_mrz
+
+    # the same photo MRZ (Z read as 2), its visual zone's number also misread past look-alikes (``E4ZZ86GB1``
+    # read ``E4ZZ8EGR1``): the printed reading settles nothing, the form's still does
+    true = build_mrz("TD3", document_code="P", issuing_country="UTO", surname="HEIN", given_names="KARL",
+                     document_number="E4ZZ86GB1", nationality="UTO", date_of_birth="1970-03-04", sex="M",
+                     date_of_expiry="2031-05-06")
+    line1, line2 = true.split("\n")
+    read = line1 + "\n" + line2[:3] + "2" + line2[4:]
+    pp = mkdoc("passport.jpg", "passport", {"mrz": read, "surname": "HEIN", "document_number": "E4ZZ8EGR1"},
+               template="uto-passport-td3")
+    form = mkdoc("form.png", "application_form", {"document_number": "E4ZZ86GB1"})
+    settled = document.mrz_number_from_visual(pp, (pp, form), CTX)
+    assert settled.fields["mrz"].value == true and settled.fields["mrz"].raw == read
+    # a printed number that confirms the MRZ's own reading leaves the MRZ as read, whatever the form says
+    same = mkdoc("passport.jpg", "passport", {"mrz": read, "document_number": "E4Z286GB1"}, template="uto-passport-td3")
+    assert document.mrz_number_from_visual(same, (same, form), CTX) is same
+
+
 def test_an_unsure_name_part_is_confirmed_word_for_word_by_a_one_line_name() -> None:
     # an ID card photo read "Matthieu" at 0.56; the bill names "Matthieu Pereira" surely
     card = mkdoc("id.jpg", "id_card", {"surname": "PEREIRA", "given_names": "Matthieu", "document_number": "874816344726",

@@ -153,3 +153,22 @@ def test_a_licence_back_whose_text_was_lost_is_recognised_by_its_barcode() -> No
     asked.clear()
     assert match([page(UTO_PASSPORT)], builtin_templates(), barcode=barcode).template_id == "uto-passport-td3"
     assert not asked
+
+
+def test_permit_photo_with_unreadable_labels_is_known_by_its_title_and_mrz_issuer() -> None:
+    # a residence permit photo (round 10's training split): every small label garbled, the title, the values
+    # and a TD2 MRZ issued by UTO read well; some garbled label reads outside the template's zones
+    td2 = ("IRUT0SVEC<<JIRI<<<<<<<<<<<<<<<<<<<<<", "R339249993CZE0602253M3004168<<<<<<<2")
+    rows = [("UTOPIA", 31, 16, 146, 45), ("RESIDENCE PERMIT", 649, 22, 910, 47), ("Wald umti", 626, 70, 696, 87),
+            ("R33924999", 294, 87, 459, 112), ("16/04/2030", 624, 89, 766, 116), ("ŠVEC", 291, 148, 381, 183),
+            ("Dante odf dith", 625, 264, 718, 284), ("CZE", 290, 280, 344, 308), ("25/02/2006", 624, 284, 768, 311),
+            ("TEMPORARY RESIDENCE", 292, 345, 560, 370), ("17/04/2025", 289, 415, 420, 442),
+            (td2[0], 52, 530, 873, 562), (td2[1], 51, 592, 873, 625)]
+    tm = match([page(rows, 943, 669)], builtin_templates())
+    assert tm.template_id == "uto-residence-permit-td2", tm.reason
+    # the same page with an MRZ issued by another state: title words alone do not make the Utopian permit
+    other = [r if not r[0].startswith("IRUT0") else ("IRNLDSVEC<<JIRI<<<<<<<<<<<<<<<<<<<<<", *r[1:]) for r in rows]
+    assert match([page(other, 943, 669)], builtin_templates()).template_id != "uto-residence-permit-td2"
+    # and without the title, the MRZ issuer alone does not place the layout
+    untitled = [r for r in rows if r[0] not in ("RESIDENCE PERMIT", "UTOPIA")]
+    assert match([page(untitled, 943, 669)], builtin_templates()).template_id != "uto-residence-permit-td2"

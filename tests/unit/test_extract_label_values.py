@@ -67,6 +67,19 @@ def test_zone_offers_the_value_before_a_misread_label() -> None:
     assert got == ["DUPONT", "Prenemls):"]
 
 
+def test_zone_holding_only_another_fields_label_read_unsurely_offers_nothing() -> None:
+    # a permit photo: the given names' value missed by the detector, the next column's "Date of birth"
+    # label, garbled, inside the wide zone; it must not become the given names (the MRZ then gives them)
+    labels = {**LABELS, "date_of_birth": ("Date of birth",)}
+    rows = [("Dante odf dith", 600, 160, 700, 180, 0.34)]
+    ctx = PageContext.build(page(rows), labels, offset=Layout())
+    assert list(zone_candidates(ctx, "given_names", ZoneLocator(box=(0.3, 0.15, 0.9, 0.3)))) == []
+    # read surely, the same words are kept (a name may look like a label), after any other line
+    sure = PageContext.build(page([("Dante odf dith", 600, 160, 700, 180, 0.97)]), labels, offset=Layout())
+    assert [c.text for c in zone_candidates(sure, "given_names", ZoneLocator(box=(0.3, 0.15, 0.9, 0.3)))] == [
+        "Dante odf dith"]
+
+
 def test_multi_line_zone_leaves_out_a_misread_label() -> None:
     rows = [("Sumname", 320, 110, 480, 140), ("DE LA CRUZ", 320, 150, 520, 180), ("GARCÍA", 320, 184, 480, 214)]
     ctx = PageContext.build(page(rows), LABELS, offset=Layout())

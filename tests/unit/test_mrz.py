@@ -190,3 +190,15 @@ def test_a_letter_read_as_a_filler_inside_the_number_is_found_by_the_check_digit
                   "VAN<DER<KLOPPERT<<MAARTJE<<<<<", today=dt.date(2026, 6, 30))
     assert m.valid and m.document_number == "MX8935127"
     assert [(c.before, c.after, c.why) for c in m.corrections] == [("<", "X", "check digits confirm")]
+
+
+def test_m_read_as_n_in_the_number_is_found_by_the_check_digits() -> None:
+    # a German passport photo (synthetic, round 10's training split): "CVPH0NM5N" read "CVPH0NN5N" in a shaken
+    # OCR-B line; the number's check digit and the composite both fail, and both pass with the one N that was an M
+    read = "P<D<<WARMER<HUEBEL<<BRUNI<FRANCESCA<<<<<<<<<\nCVPH0NN5N6D<<5008045F2810157<<<<<<<<<<<<<<<0"
+    m = parse_mrz(read, today=dt.date(2026, 6, 30))
+    assert m.valid, m.failed_checks
+    assert m.document_number == "CVPH0NM5N"
+    assert [(c.line, c.position, c.before, c.after) for c in m.corrections] == [(2, 7, "N", "M")]
+    # a number whose check digit no single M/N swap satisfies stays invalid: nothing is guessed
+    assert not parse_mrz(read.replace("N6D<<", "N7D<<"), today=dt.date(2026, 6, 30)).valid
