@@ -114,6 +114,8 @@ def run_checks(
             results.extend(_with_other_sides(name, documents, ctx))
         elif name == "required_fields":
             results.extend(document.required_fields(d, ctx, tuple(documents)) for d in documents)
+        elif name == "impossible_dates":
+            results.extend(doubt_softened(fraud.impossible_dates(d, ctx, tuple(documents)), d, ctx) for d in documents)
         elif name in PER_DOCUMENT:
             applies, check, none_reason = PER_DOCUMENT[name]
             docs = [d for d in documents if applies(d)]

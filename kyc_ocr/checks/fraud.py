@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,10 +22,17 @@ from rapidfuzz.distance import Levenshtein
 
 from kyc_ocr.checks.base import CheckContext, doc_ref, field_ref, parse_iso, poor_read_note, poorly_read, skip
 from kyc_ocr.checks.compare import DATE_FIELDS
-from kyc_ocr.checks.dates import ascii_upper, count_dates, impossible_date_lines, invalid_dates_in, possible_readings
+from kyc_ocr.checks.dates import (
+    ascii_upper,
+    count_dates,
+    date_like,
+    impossible_date_lines,
+    invalid_dates_in,
+    possible_readings,
+)
 from kyc_ocr.checks.document import age_at, is_identity
 from kyc_ocr.checks.reread import first_reread
-from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status, TextLine
+from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, FieldSource, Status, TextLine
 
 log = logging.getLogger(__name__)
 
@@ -138,12 +146,15 @@ def _date_fields(doc: ExtractedDocument) -> Iterable[str]:
     return [k for k in doc.fields if k in DATE_FIELDS or k.endswith("_date") or k.startswith("date_")]
 
 
-def impossible_dates(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
+def impossible_dates(doc: ExtractedDocument, ctx: CheckContext, others: Sequence[ExtractedDocument] = ()
+                     ) -> CheckResult:
     """No date that cannot be: invalid calendar dates, a birth in the future or after issue, age > max.
 
     An impossible date on an OCR line whose pixels, re-read, give a possible date one OCR slip
     away within the policy's ``reread_max_cost`` was the OCR's (``settled_by_reread`` in the
-    evidence); one in an extracted field, or that no re-read settles, is a problem: FAIL, or WARN on a
+    evidence); so is an impossible date of birth whose pixels give the possible one another of the
+    customer's documents (``others``) prints (``2009/1885`` read on a form photo for ``20/09/1935``, the
+    permit's). One in an extracted field, or that no re-read settles, is a problem: FAIL, or WARN on a
     document read poorly as a whole (:func:`~kyc_ocr.checks.base.poorly_read`).
     """
     name = "impossible_dates"
@@ -174,7 +185,13 @@ def impossible_dates(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
             if bad not in seen:
                 seen.add(bad)
                 problems.append(f"{bad!r} at field {where['field']} is not a calendar date")
-    problems.extend(_birth_problems(doc, ctx))
+    birth = _birth_problems(doc, ctx, parse_iso(doc.value("date_of_birth")))
+    if birth:
+        agreed = _birth_date_from_others(doc, ctx, others)
+        if agreed is not None:
+            settled.append(agreed[1])
+            birth = _birth_problems(doc, ctx, agreed[0])
+    problems.extend(birth)
     if settled:
         evidence["settled_by_reread"] = settled
     if not keys and n_texts == 0:
@@ -208,8 +225,27 @@ def _read_possible_again(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocum
     return None
 
 
-def _birth_problems(doc: ExtractedDocument, ctx: CheckContext) -> list[str]:
-    dob = parse_iso(doc.value("date_of_birth"))
+def _birth_date_from_others(doc: ExtractedDocument, ctx: CheckContext, others: Sequence[ExtractedDocument]
+                            ) -> tuple[dt.date, dict[str, Any]] | None:
+    """A possible date of birth another document gives that ``doc``'s visually read one, re-read, supports
+    within the policy's ``reread_max_cost`` (the hypotheses :func:`~kyc_ocr.checks.reread.birth_date_hypotheses`
+    plans): the date and the re-read's evidence; ``None`` when none does."""
+    mine = doc.fields.get("date_of_birth")
+    if mine is None or mine.source is not FieldSource.VISUAL or not mine.raw:
+        return None
+    values = {v for d in others if d is not doc and (v := d.value("date_of_birth")) and v != mine.value}
+    for value in sorted(values):
+        dob, hypothesis = parse_iso(value), date_like(value, mine.raw, mine.value)
+        if dob is None or hypothesis is None or _birth_problems(doc, ctx, dob):
+            continue
+        found = first_reread(ctx, [(doc, mine, hypothesis)])
+        if found is not None:
+            return dob, {**found, "date_of_birth": value}
+    return None
+
+
+def _birth_problems(doc: ExtractedDocument, ctx: CheckContext, dob: dt.date | None) -> list[str]:
+    """What makes ``dob`` (``doc``'s date of birth, or the one a re-read settled) impossible for ``doc``."""
     if dob is None:
         return []
     out: list[str] = []

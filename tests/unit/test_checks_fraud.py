@@ -140,3 +140,36 @@ def test_an_impossible_date_the_pixels_read_as_possible_was_the_ocrs() -> None:
     again = table(9.0, read="Date: 30.06.2026")
     r = fraud.impossible_dates(form, CheckContext(POLICY, AS_OF, reread=again))
     assert r.status is Status.PASS and r.evidence["settled_by_reread"][0]["read_again"] is True
+
+
+def test_an_ancient_birth_date_the_pixels_read_as_another_documents_was_the_ocrs() -> None:
+    from kyc_ocr.checks import run_checks
+    from kyc_ocr.checks.reread import RereadTable, planned_rereads
+    from kyc_ocr.domain import Reread
+
+    # a form photo (round 10's training split) read its "20/09/1935" as "2009/1885" (a slash lost, 3 read 8):
+    # over 130 years old; the residence permit gives 1935-09-20
+    form = mkdoc("form.jpg", "application_form", raw={"date_of_birth": "2009/1885"}, date_of_birth="1885-09-20")
+    permit = mkdoc("permit.png", "residence_permit", date_of_birth="1935-09-20")
+    assert (form.sha256, "date_of_birth", "2009/1935") in {(d.sha256, f.name, h) for d, f, h in
+                                                           planned_rereads([form, permit])}
+
+    def ctx(cost: float) -> CheckContext:
+        return CheckContext(POLICY, AS_OF, reread=RereadTable(
+            {(form.sha256, "date_of_birth", "2009/1935"): Reread("2009/1885", "2009/1935", cost)}))
+
+    assert fraud.impossible_dates(form, CheckContext(POLICY, AS_OF), (form, permit)).status is Status.FAIL
+    r = fraud.impossible_dates(form, ctx(2.0), (form, permit))
+    assert r.status is Status.PASS, r.detail
+    assert r.evidence["settled_by_reread"][0]["date_of_birth"] == "1935-09-20"
+    # the pixels do not give the permit's date: the impossible reading stands
+    assert fraud.impossible_dates(form, ctx(9.0), (form, permit)).status is Status.FAIL
+    # another document's date that is itself impossible settles nothing
+    older = mkdoc("permit.png", "residence_permit", date_of_birth="1880-09-20")
+    cheap = CheckContext(POLICY, AS_OF, reread=RereadTable(
+        {(form.sha256, "date_of_birth", "2009/1880"): Reread("2009/1885", "2009/1880", 0.5)}))
+    assert fraud.impossible_dates(form, cheap, (form, older)).status is Status.FAIL
+    # run_checks hands the check the customer's other documents
+    got = [c for c in run_checks([form, permit], policy=POLICY, as_of=AS_OF, reread=ctx(2.0).reread)
+           if c.name == "impossible_dates" and c.evidence["document"]["source"] == "form.jpg"]
+    assert got[0].status is Status.PASS
