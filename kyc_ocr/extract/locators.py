@@ -138,6 +138,19 @@ class PageContext:
         others = max((closest(f) for f in labels if f != name), default=0.0)
         return others >= min_score and others > closest(name)
 
+    def label_start(self, index: int, name: str) -> bool:
+        """Whether line ``index`` is only the first letters (two or more) of one of field ``name``'s labels.
+
+        >>> from kyc_ocr.domain import TextLine, quad_from_box
+        >>> rows = tuple(TextLine(t, 0.87, quad_from_box((1, 1, 9, 3))) for t in ("Ad", "Adr.", "A", "Adams St 5"))
+        >>> ctx = PageContext.build(Page("f.jpg", 1, 100, 100, rows), {"address": ("Adresse", "Address")})
+        >>> [ctx.label_start(i, "address") for i in range(4)]
+        [True, True, False, False]
+        """
+        text = fold(self.page.lines[index].text).strip(" .:")
+        return (len(text) >= 2 and text.isalpha()
+                and any(fold(v).replace(" ", "").startswith(text) for v in (self.labels or {}).get(name, ())))
+
     def other_label_alone(self, index: int, name: str, unsure: float = 0.9) -> bool:
         """Whether line ``index``, read with less than ``unsure`` confidence, is another field's label, garbled,
         and nothing else: no digit, no ``/`` (a second language or a value) after it (``Dante odf dith`` at 0.34
@@ -285,14 +298,17 @@ def _big_value_below(ctx: PageContext, hit: LabelHit, box: Box, opts: LabelLocat
     return _height(b) >= 1.2 * _height(box) and b[1] - box[3] <= 1.0 * _height(box)
 
 
-def _small_label(ctx: PageContext, name: str, line: int, below: int, extra: bool = False) -> bool:
+def _small_label(ctx: PageContext, name: str, line: int, below: int, extra: bool = False, block: bool = False
+                 ) -> bool:
     """Whether ``line`` is the field's own label misread, printed smaller above its value ``below``:
     smaller than that line (or one line more than the zone's block holds, ``extra``: motion blur
     swells small print) and close to one of the field's labels (``Abtesse`` for "Adresse",
     ``Wotmarsctrit`` and ``Wohnamchuin`` for "Wohnanschrift"; a looser match than
-    :meth:`PageContext.garbled_label` alone, since the size or the count says label too)."""
+    :meth:`PageContext.garbled_label` alone, since the size or the count says label too). Above a
+    multi-line value (``block``) the label's first letters alone do too (``Ad`` for "Adresse": the rest
+    lost on a photo; no line of an address is two letters of its label)."""
     small = extra or _height(ctx.page.lines[line].bbox) < 0.85 * _height(ctx.page.lines[below].bbox)
-    return small and ctx.garbled_label(line, name, min_score=60.0)
+    return small and (ctx.garbled_label(line, name, min_score=60.0) or (block and ctx.label_start(line, name)))
 
 
 def _unsure_head(ctx: PageContext, used: list[int], count: int, unsure: float = 0.8, sure: float = 0.9) -> bool:
@@ -345,7 +361,7 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
                 # under a heading that holds a label ("2. Anschrift und Kontakt"), the line reading like the
                 # field's own label is that label, whatever its size
                 if opts.lines > 1 and len(used) > 1 and (
-                        _small_label(ctx, name, used[0], used[1], extra=direction == "below")
+                        _small_label(ctx, name, used[0], used[1], extra=direction == "below", block=True)
                         or _unsure_head(ctx, used, opts.lines)):
                     kept = used[1:]
                 if opts.lines > 1 and kept and kept[0] != used[0]:  # a small unread label above the value block
@@ -554,7 +570,8 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
     if head is None and not inside:
         return
     faint = _faint_lines(ctx.page, inside)
-    if zone.lines > 1 and len(inside) > 1 and _small_label(ctx, name, inside[0], inside[1], len(inside) > zone.lines):
+    if zone.lines > 1 and len(inside) > 1 and _small_label(ctx, name, inside[0], inside[1], len(inside) > zone.lines,
+                                                           block=True):
         inside = inside[1:]  # the field's own label, misread, printed small above the block
     if zone.lines > 1 or head is not None:  # a block: a line that reads as a label is no part of it
         groups = [[i for i in inside if i not in ctx.label_lines and i not in faint][: zone.lines]

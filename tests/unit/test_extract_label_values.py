@@ -97,6 +97,21 @@ def test_block_below_a_heading_skips_a_small_unread_label() -> None:
     assert got == ["Flat 93b Shepherd Burg\nLake Josephine BN2 5ZT"]
 
 
+def test_block_below_a_heading_skips_the_first_letters_of_its_label() -> None:
+    # a French form photo (round 10's training split): the small "Adresse" label read only "Ad" at 0.87
+    rows = [("2. Adresse et contact", 94, 422, 311, 456), ("Ad", 92, 468, 156, 495, 0.87),
+            ("30, chemin Gilbert Dupont", 91, 497, 357, 532, 0.98), ("44483 Bruneau", 93, 527, 248, 559, 0.98),
+            ("Couriel", 93, 598, 160, 626, 0.77)]
+    ctx = PageContext.build(page(rows), {"address": ("Adresse",)})
+    got = [c.text for c in label_candidates(ctx, "address", LabelLocator(labels=("Adresse",), lines=2))]
+    assert got[0] == "30, chemin Gilbert Dupont\n44483 Bruneau"
+    # a first line that is no beginning of the label is the address's
+    rows[1] = ("Apt 3", 92, 468, 156, 495, 0.87)
+    ctx = PageContext.build(page(rows), {"address": ("Adresse",)})
+    got = [c.text for c in label_candidates(ctx, "address", LabelLocator(labels=("Adresse",), lines=2))]
+    assert got[0] == "Apt 3\n30, chemin Gilbert Dupont"
+
+
 def test_block_below_a_heading_skips_its_own_label_misread_in_smaller_type() -> None:
     # measured on a photo of a French form: "Adresse" read "Abtesse", 21 px above 27-30 px lines; by
     # size alone the first two lines look alike, but the small line reads close to the field's label
