@@ -298,6 +298,9 @@ def _big_value_below(ctx: PageContext, hit: LabelHit, box: Box, opts: LabelLocat
     return _height(b) >= 1.2 * _height(box) and b[1] - box[3] <= 1.0 * _height(box)
 
 
+BARE_NUMBER_TALLER = 1.3  # a line holding only a field number this much taller than the value found is no label
+
+
 def _small_label(ctx: PageContext, name: str, line: int, below: int, extra: bool = False, block: bool = False
                  ) -> bool:
     """Whether ``line`` is the field's own label misread, printed smaller above its value ``below``:
@@ -337,6 +340,7 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
         # a bare field number ("2") followed by more text is that line's own label ("2 GIVEN NAMES", or a
         # garbled "2 BAMLY NANE" for "1 FAMILY NAME"): only its same-line value can belong to it
         numbered = line.text[hit.start:hit.end].strip(" .:").isdigit() and bool(line.text[hit.end:].strip(" .:"))
+        bare = line.text.strip(" .:").isdigit()  # the line is only a field number ("2" above or before the value)
         for direction in opts.directions:
             if numbered and direction != "same":
                 continue
@@ -350,6 +354,8 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
                     yield Candidate(cand.text, conf, cand.box, cand.page, cand.source)
                 continue
             picks = _right_of(ctx, hit, box, opts) if direction == "right" else _below(ctx, hit, box, opts)
+            if bare and picks and _height(box) > BARE_NUMBER_TALLER * _height(ctx.page.lines[picks[0]].bbox):
+                continue  # a field number is never printed taller than its value: a speck or a signature read "2"
             adjacent = bool(picks) and ctx.page.lines[picks[0]].bbox[0] - box[2] <= 1.5 * _height(box)
             if (direction == "right" and not adjacent and "below" in opts.directions
                     and _big_value_below(ctx, hit, box, opts)):

@@ -390,3 +390,31 @@ def test_a_label_glued_to_its_value_in_a_zone_is_cut_off() -> None:
     ctx = PageContext.build(Page("id.jpg", 1, 1000, 700, lines), labels, offset=Layout())
     zone = ZoneLocator(box=(0.44, 0.35, 0.97, 0.45))
     assert [c.text for c in zone_candidates(ctx, "surname", zone)] == ["LE HUMBERT"]
+
+
+def test_a_licence_photo_not_cropped_from_its_background_is_placed_by_its_numbered_labels() -> None:
+    from kyc_ocr.templates import builtin_templates
+
+    # a licence front photo (synthetic, seed 6674300) whose card preprocessing left uncropped, at 70% of the page:
+    # the lines as read (1286 x 922 page); the signature read as "2", the tiny "1" and "2" labels not at all
+    rows = [("4d DLN", 517, 273, 570, 294), ("4b EXP", 835, 279, 886, 300), ("J0784791", 513, 291, 646, 325),
+            ("GUERRA", 508, 357, 631, 390), ("SHELBY", 503, 419, 611, 450), ("3 DOB", 491, 554, 540, 577),
+            ("4a ISS", 818, 554, 865, 576), ("07/07/1961", 489, 574, 633, 605), ("15 SEX", 487, 622, 543, 645),
+            ("2", 232, 653, 320, 704), ("F", 485, 644, 508, 670), ("5 DD", 484, 699, 525, 720)]
+    licence = next(t for t in builtin_templates() if t.id == "usa-driver-license-front")
+    read = page(rows, 1286, 922)
+    layout = layout_offset(read, licence.match.anchor_zones)
+    assert layout is not None and layout.confirmed and layout.scale == pytest.approx(0.70, abs=0.03)
+    labels = {f.name: next(loc.label.labels for loc in f.locators if loc.label) for f in licence.fields
+              if f.name in ("surname", "given_names")}
+    ctx = PageContext.build(read, labels, offset=layout)
+    zones = {f.name: next(loc.zone for loc in f.locators if loc.zone) for f in licence.fields if f.name in labels}
+    assert [c.text for c in zone_candidates(ctx, "given_names", zones["given_names"])] == ["SHELBY"]
+    assert [c.text for c in zone_candidates(ctx, "surname", zones["surname"])] == ["GUERRA"]
+    # the signature read "2", twice as tall as the line to its right, is no field number labelling it
+    assert [c.text for c in label_candidates(ctx, "given_names", LabelLocator(labels=labels["given_names"]))] == []
+    # a field number printed small before its value still is one
+    small = page([("2", 300, 200, 310, 215), ("SHELBY", 330, 196, 440, 222)], 1286, 922)
+    ctx = PageContext.build(small, labels)
+    assert [c.text for c in label_candidates(ctx, "given_names", LabelLocator(labels=labels["given_names"]))] == [
+        "SHELBY"]
