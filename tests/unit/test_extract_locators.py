@@ -418,3 +418,29 @@ def test_a_licence_photo_not_cropped_from_its_background_is_placed_by_its_number
     ctx = PageContext.build(small, labels)
     assert [c.text for c in label_candidates(ctx, "given_names", LabelLocator(labels=labels["given_names"]))] == [
         "SHELBY"]
+
+
+def test_a_form_photo_not_cropped_from_its_background_is_placed_by_its_section_headings() -> None:
+    from kyc_ocr.templates import builtin_templates
+
+    # an application form photo (synthetic, seed 6674300) left uncropped at about 69% of a 1726 x 2544 page:
+    # the lines as read; "Dokumentnummer" and "Vornamen" not read, the top labels garbled
+    rows = [("KUNDENANTRAG", 371, 390, 728, 447), ("1. Angaben zur Person", 373, 500, 676, 548),
+            ("Nachnsme", 373, 544, 477, 576), ("Müller-Roht", 371, 572, 528, 615), ("Geburtodatum", 374, 637, 506, 668),
+            ("07.05.1995", 372, 666, 520, 706), ("2. Anschrift und Kontakt", 376, 751, 712, 794),
+            ("Tlustekring 8-5", 374, 823, 569, 863), ("47059 Luckenwalde", 375, 851, 628, 894),
+            ("3. Ausweisdokument", 379, 1042, 665, 1081), ("Dokumentart", 379, 1084, 503, 1115),
+            ("Reisepass", 377, 1115, 513, 1157), ("HK0KF550W", 805, 1126, 968, 1160), ("4. Vertrag", 379, 1203, 527, 1245),
+            ("Kundennummer", 380, 1250, 527, 1279), ("Policennummer", 809, 1250, 948, 1277),
+            ("cust-6674300-00048", 379, 1284, 638, 1316), ("POL-58076594", 808, 1279, 994, 1314)]
+    form = next(t for t in builtin_templates() if t.id == "kyc-application-form")
+    read = page(rows, 1726, 2544)
+    layout = layout_offset(read, form.match.anchor_zones)
+    assert layout is not None and layout.confirmed and layout.scale == pytest.approx(0.69, abs=0.02)
+    ctx = PageContext.build(read, {}, offset=layout)
+    zones = {f.name: next(loc.zone for loc in f.locators if loc.zone) for f in form.fields
+             if any(loc.zone for loc in f.locators)}
+    got = {name: [c.text for c in zone_candidates(ctx, name, zones[name])]
+           for name in ("document_number", "customer_id", "policy_number")}
+    assert got == {"document_number": ["HK0KF550W"], "customer_id": ["cust-6674300-00048"],
+                   "policy_number": ["POL-58076594"]}
