@@ -550,6 +550,27 @@ def _faint_lines(page: Page, indexes: list[int], size: float = 0.85, confidence:
         _height(page.lines[i].bbox) < size * tallest or page.lines[i].text.rstrip().endswith(":"))}
 
 
+def _line_just_above(ctx: PageContext, zone: ZoneLocator, inside: list[int], sure: float = 0.9) -> list[int]:
+    """The line a multi-line zone holding too few lines lost over its top edge, as a list (or ``[]``): right
+    above the zone's first line (no gap wider than its height, overlapping it by at most half, left edges
+    within its height), its centre less than half its height above the zone, at least 3/4 as tall (not a small
+    label), read surely, and no label or title. A photo's layout fitted a few pixels off puts the first line of
+    a tightly printed block (a bill's recipient address under the name) just outside.
+    """
+    page = ctx.page
+    first = page.lines[inside[0]].bbox
+    h = _height(first)
+    top = zone.box[1] * page.height
+    for i, line in enumerate(page.lines):
+        b = line.bbox
+        if i in inside or i in ctx.titles or ctx.hits[i] or i in ctx.label_lines or line.confidence < sure:
+            continue
+        if (_height(b) >= 0.75 * h and -h / 2 <= first[1] - b[3] <= h and abs(b[0] - first[0]) <= h
+                and top - h / 2 <= (b[1] + b[3]) / 2 < top):
+            return [i]
+    return []
+
+
 def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[Candidate]:
     """The text inside the zone, moved by the page's layout (an inline label in it is cut off).
 
@@ -558,9 +579,12 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
     """
     if ctx.offset is None:
         return
-    inside = [i for i in zone_lines(ctx.page, ctx.offset.apply(zone)) if i not in ctx.titles]
+    placed = ctx.offset.apply(zone)
+    inside = [i for i in zone_lines(ctx.page, placed) if i not in ctx.titles]
     if not inside:
         return
+    if len(inside) < zone.lines:
+        inside = _line_just_above(ctx, placed, inside) + inside
     head = None
     first_hits = [h for h in ctx.hits[inside[0]] if h.field == name]
     if first_hits:

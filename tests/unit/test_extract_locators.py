@@ -444,3 +444,22 @@ def test_a_form_photo_not_cropped_from_its_background_is_placed_by_its_section_h
            for name in ("document_number", "customer_id", "policy_number")}
     assert got == {"document_number": ["HK0KF550W"], "customer_id": ["cust-6674300-00048"],
                    "policy_number": ["POL-58076594"]}
+
+
+def test_a_block_zone_takes_back_its_first_line_from_just_over_its_top_edge() -> None:
+    # a bill photo (synthetic, seed 6674300): the layout fitted a few pixels low, so the recipient's street line
+    # sits just over the address zone's top edge, under the name (lines as read on a 1734 x 2276 page)
+    rows = [("Lubomír Dušek Beránek", 437, 498, 694, 534), ("Hnězdenská 8", 439, 533, 590, 567),
+            ("792 65 Odry", 436, 563, 576, 604)]
+    read = page(rows, 1734, 2276)
+    zone = ZoneLocator(box=(0.244, 0.243, 0.572, 0.28), lines=2)
+    ctx = PageContext.build(read, {}, offset=Layout())
+    assert [c.text for c in zone_candidates(ctx, "address", zone)] == ["Hnězdenská 8\n792 65 Odry"]
+    # a line further up (its centre over half its height above the edge) stays out
+    far = page([("Hnězdenská 8", 439, 515, 590, 549), ("792 65 Odry", 436, 563, 576, 604)], 1734, 2276)
+    assert [c.text for c in zone_candidates(PageContext.build(far, {}, offset=Layout()), "address", zone)] == [
+        "792 65 Odry"]
+    # and so does a smaller line above the block (a label)
+    label = page([("Address", 439, 540, 520, 562), ("792 65 Odry", 436, 563, 576, 604)], 1734, 2276)
+    assert [c.text for c in zone_candidates(PageContext.build(label, {}, offset=Layout()), "address", zone)] == [
+        "792 65 Odry"]
