@@ -334,16 +334,21 @@ def test_the_printed_number_settles_what_the_mrz_check_digits_cannot() -> None:
     assert document.mrz_number_from_visual(back, (back,), CTX) is back
 
 
-def test_the_forms_number_settles_a_photo_mrz_whose_printed_number_was_not_read() -> None:
+def photo_mrz_z_read_as_2() -> tuple[str, str]:
+    """A passport photo's MRZ (synthetic, seed 5772156) as printed and as read: ``E4ZZ86GB1`` read ``E4Z286GB1``."""
     from kyc_ocr.extract.mrz_build import build_mrz
 
-    # a passport photo (synthetic, seed 5772156): the MRZ's "E4ZZ86GB1" read "E4Z286GB1" (Z as 2), so the number's
-    # check digit fails; the visual zone's number was not read; the application form gives E4ZZ86GB1
     true = build_mrz("TD3", document_code="P", issuing_country="UTO", surname="HEIN", given_names="KARL",
                      document_number="E4ZZ86GB1", nationality="UTO", date_of_birth="1970-03-04", sex="M",
                      date_of_expiry="2031-05-06")
     line1, line2 = true.split("\n")
-    read = line1 + "\n" + line2[:3] + "2" + line2[4:]
+    return true, line1 + "\n" + line2[:3] + "2" + line2[4:]
+
+
+def test_the_forms_number_settles_a_photo_mrz_whose_printed_number_was_not_read() -> None:
+    # the MRZ's "E4ZZ86GB1" read "E4Z286GB1" (Z as 2), so the number's check digit fails; the visual zone's
+    # number was not read; the application form gives E4ZZ86GB1
+    true, read = photo_mrz_z_read_as_2()
     pp = mkdoc("passport.jpg", "passport", {"mrz": read, "surname": "HEIN"}, template="uto-passport-td3")
     assert document.mrz_check_digits(pp, CTX).status is Status.FAIL
     form = mkdoc("form.png", "application_form", {"document_number": "E4ZZ86GB1"})
@@ -356,15 +361,9 @@ def test_the_forms_number_settles_a_photo_mrz_whose_printed_number_was_not_read(
 
 
 def test_the_forms_number_settles_a_photo_mrz_whose_printed_number_was_misread_too() -> None:
-    from kyc_ocr.extract.mrz_build import build_mrz
-
     # the same photo MRZ (Z read as 2), its visual zone's number also misread past look-alikes (``E4ZZ86GB1``
     # read ``E4ZZ8EGR1``): the printed reading settles nothing, the form's still does
-    true = build_mrz("TD3", document_code="P", issuing_country="UTO", surname="HEIN", given_names="KARL",
-                     document_number="E4ZZ86GB1", nationality="UTO", date_of_birth="1970-03-04", sex="M",
-                     date_of_expiry="2031-05-06")
-    line1, line2 = true.split("\n")
-    read = line1 + "\n" + line2[:3] + "2" + line2[4:]
+    true, read = photo_mrz_z_read_as_2()
     pp = mkdoc("passport.jpg", "passport", {"mrz": read, "surname": "HEIN", "document_number": "E4ZZ8EGR1"},
                template="uto-passport-td3")
     form = mkdoc("form.png", "application_form", {"document_number": "E4ZZ86GB1"})
