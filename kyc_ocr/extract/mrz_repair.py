@@ -45,9 +45,10 @@ SEX_FOR = {"H": "M", "N": "M", "K": FILLER}
 # Characters an OCR engine confuses in alphanumeric fields (tried by the check-digit search).
 # Pairs whose values differ by a multiple of 10 (G/6, L/1, K/<) are left out: no 7-3-1 check
 # digit can tell them apart, so a search could not confirm them (K in padding is fixed by position).
-# M and N blur into each other in OCR-B on a shaken photo (their middle strokes run together).
+# M and N blur into each other in OCR-B on a shaken photo (their middle strokes run together), and so do
+# Y and V (the stem lost).
 AMBIGUOUS = {"0": "OD", "O": "0", "D": "0", "Q": "0O", "1": "I", "I": "1", "8": "B", "B": "8",
-             "5": "S", "S": "5", "2": "Z", "Z": "2", "C": FILLER, "M": "N", "N": "M"}
+             "5": "S", "S": "5", "2": "Z", "Z": "2", "C": FILLER, "M": "N", "N": "M", "Y": "V", "V": "Y"}
 # Letters read as a filler (X's crossing strokes blur into a chevron); tried only for a filler
 # inside a field, between two other characters. K is left out: its value is a filler's plus 20.
 INNER_FILLER = "XCEL"

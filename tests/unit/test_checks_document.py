@@ -334,6 +334,21 @@ def test_the_printed_number_settles_what_the_mrz_check_digits_cannot() -> None:
     assert document.mrz_number_from_visual(back, (back,), CTX) is back
 
 
+def test_the_printed_number_settles_an_mrz_read_with_a_z_as_2_and_a_y_as_v() -> None:
+    # a passport photo (synthetic, round 10's held-out set 2236067): "MC971Z9Y3" read "MC97129V3" in the MRZ (two
+    # slips, the number's and the composite check digit fail: REJECTED), printed and on the form as MC971Z9Y3
+    read = "P<UTOCATALANO<<MICHELOTTO<<<<<<<<<<<<<<<<<<<\nMC97129V34UTO8111214M2612166<<<<<<<<<<<<<<<8"
+    pp = mkdoc("passport.jpg", "passport", {"mrz": read, "document_number": "MC971Z9Y3"}, template="uto-passport-td3")
+    assert document.mrz_check_digits(pp, CTX).status is Status.FAIL
+    settled = document.mrz_number_from_visual(pp, (pp,), CTX)
+    assert settled.fields["mrz"].value == read.replace("MC97129V3", "MC971Z9Y3")
+    assert document.mrz_check_digits(settled, CTX).status is Status.PASS
+    # a printed number one more non-look-alike character away (Y read W) settles nothing
+    other = mkdoc("passport.jpg", "passport", {"mrz": read.replace("V34UTO", "W34UTO"), "document_number": "MC971Z9Y3"},
+                  template="uto-passport-td3")
+    assert document.mrz_number_from_visual(other, (other,), CTX) is other
+
+
 def photo_mrz_z_read_as_2() -> tuple[str, str]:
     """A passport photo's MRZ (synthetic, seed 5772156) as printed and as read: ``E4ZZ86GB1`` read ``E4Z286GB1``."""
     from kyc_ocr.extract.mrz_build import build_mrz
