@@ -571,6 +571,30 @@ def _line_just_above(ctx: PageContext, zone: ZoneLocator, inside: list[int], sur
     return []
 
 
+def _best_window(page: Page, zone: ZoneLocator, lines: list[int], count: int) -> list[int]:
+    """Of more than ``count`` lines (top to bottom) in a block zone, the ``count`` consecutive ones the zone
+    covers best (the share of each line's height inside it, summed; the topmost on a tie): a layout fitted a
+    little high puts the line above the block (a bill's recipient name over the address) just inside.
+
+    >>> from kyc_ocr.domain import quad_from_box
+    >>> rows = [TextLine(t, 0.9, quad_from_box((10, y, 200, y + 30))) for t, y in (("NAME", 95), ("STREET", 130),
+    ...                                                                            ("TOWN", 165))]
+    >>> _best_window(Page("b.jpg", 1, 1000, 1000, tuple(rows)), ZoneLocator(box=(0.0, 0.1, 0.5, 0.2)), [0, 1, 2], 2)
+    [1, 2]
+    """
+    if len(lines) <= count:
+        return lines
+    top, bottom = zone.box[1] * page.height, zone.box[3] * page.height
+
+    def covered(i: int) -> float:
+        y0, y1 = page.lines[i].bbox[1], page.lines[i].bbox[3]
+        return max(0.0, min(y1, bottom) - max(y0, top)) / max(y1 - y0, 1e-6)
+
+    starts = range(len(lines) - count + 1)
+    best = max(starts, key=lambda k: (sum(covered(i) for i in lines[k : k + count]), -k))
+    return lines[best : best + count]
+
+
 def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[Candidate]:
     """The text inside the zone, moved by the page's layout (an inline label in it is cut off).
 
@@ -604,8 +628,10 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
                                                            block=True):
         inside = inside[1:]  # the field's own label, misread, printed small above the block
     if zone.lines > 1 or head is not None:  # a block: a line that reads as a label is no part of it
-        groups = [[i for i in inside if i not in ctx.label_lines and i not in faint][: zone.lines]
-                  or [i for i in inside if i not in ctx.label_lines][: zone.lines] or inside[: zone.lines]]
+        window = (lambda lines: _best_window(ctx.page, placed, lines, zone.lines)) if head is None else (
+            lambda lines: lines[: zone.lines])
+        groups = [window([i for i in inside if i not in ctx.label_lines and i not in faint])
+                  or window([i for i in inside if i not in ctx.label_lines]) or window(inside)]
     else:  # values before lines that read as labels, confident full-size lines before faint ones, then small
         # unsure ones (a label printed small, misread: ``Nost`` for "Nom" at 0.73; small print read surely is a value).
         # Offered last: the top one of more lines than the zone holds when it reads loosely like the field's own
