@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from kyc_ocr.checks import cross, document, fraud
 from kyc_ocr.checks.base import CHECK_NAMES, CheckContext, skip
-from kyc_ocr.checks.machine import doubt_softened, settle_by_machine
+from kyc_ocr.checks.machine import birth_doubt_softened, doubt_softened, settle_by_machine
 from kyc_ocr.checks.policy import Policy, load_policy
 from kyc_ocr.checks.verdict import build_verdict, decide
 from kyc_ocr.domain import CheckResult, DocumentLookup, ExtractedDocument, FieldRereader
@@ -124,7 +124,7 @@ def run_checks(
             else:
                 results.append(skip(name, none_reason))
         else:
-            results.append(PER_SET[name](documents, ctx))
+            results.append(birth_doubt_softened(PER_SET[name](documents, ctx), documents, ctx))
     for r in results:
         log.debug("check %s: %s", r.name, r.status.value)
     log.info("%d checks on %d documents (policy %s)", len(results), len(documents), policy.version)

@@ -126,7 +126,8 @@ def settle_by_machine(documents: Sequence[ExtractedDocument], ctx: CheckContext
                 fields[f.name] = dataclasses.replace(f, value=value)
                 settled[(doc.sha256, f.name)] = {**found.to_dict(), "max_cost": t.reread_max_cost, "was": f.value}
             elif found.cost <= t.reread_doubt_cost:  # not settled, but not enough to call a mismatch on
-                settled[(doc.sha256, f.name)] = {**found.to_dict(), "doubt_cost": t.reread_doubt_cost, "doubt": True}
+                settled[(doc.sha256, f.name)] = {**found.to_dict(), "doubt_cost": t.reread_doubt_cost, "doubt": True,
+                                                 "machine": value}
         address, value = doc.fields.get("address"), machine.get("address")
         if (address is not None and address.source is FieldSource.VISUAL and value
                 and compare_field("address", address.value, value).outcome != "match"):
@@ -165,5 +166,42 @@ def doubt_softened(result: CheckResult, doc: ExtractedDocument, ctx: CheckContex
                        {**result.evidence, "reread_doubt": doubts})
 
 
-__all__ = ["DATE_CHECK_FIELDS", "SETTLED_FIELDS", "as_printed", "doubt_softened", "machine_hypotheses", "machine_values",
-           "settle_by_machine"]
+def birth_doubt_softened(result: CheckResult, documents: Sequence[ExtractedDocument], ctx: CheckContext
+                         ) -> CheckResult:
+    """A ``same_date_of_birth`` FAIL that goes away when each printed date of birth in doubt (its pixels re-read
+    as its card's machine-readable date within ``reread_doubt_cost``) is taken as that date, made a WARN: the
+    card's own two readings disagree, as ``barcode_matches_visual`` / ``mrz_matches_visual`` then say too.
+
+    >>> from kyc_ocr.checks import load_policy
+    >>> from kyc_ocr.domain import Field
+    >>> front = ExtractedDocument("dl.jpg", "d" * 64, "image/jpeg", "driver_license", None,
+    ...                           {"date_of_birth": Field("date_of_birth", "1964-04-13", "04/13/1964", 0.9)})
+    >>> form = ExtractedDocument("f.png", "f" * 64, "image/png", "application_form", None,
+    ...                          {"date_of_birth": Field("date_of_birth", "1964-04-18", "18/04/1964", 0.9)})
+    >>> ctx = CheckContext(load_policy(), dt.date(2026, 6, 30),
+    ...                    settled={("d" * 64, "date_of_birth"): {"doubt": True, "machine": "1964-04-18"}})
+    >>> failed = CheckResult("same_date_of_birth", Status.FAIL, 0.0, "date of birth differs", {})
+    >>> birth_doubt_softened(failed, [front, form], ctx).status
+    <Status.WARN: 'WARN'>
+    """
+    if result.name != "same_date_of_birth" or result.status is not Status.FAIL:
+        return result
+    values, doubts = set(), {}
+    for doc in documents:
+        value = doc.value("date_of_birth")
+        entry = ctx.settled.get((doc.sha256, "date_of_birth"), {})
+        if entry.get("doubt") and entry.get("machine"):
+            doubts[doc.source] = entry
+            value = entry["machine"]
+        if value:
+            values.add(value)
+    if not doubts or len(values) != 1:
+        return result
+    return CheckResult(result.name, Status.WARN, result.score,
+                       f"{result.detail}; but the pixels of the date of birth on {', '.join(doubts)} re-read as the "
+                       f"card's machine-readable date within {ctx.policy.thresholds.reread_doubt_cost} nats, which "
+                       "every document then gives: not enough to reject on", {**result.evidence, "reread_doubt": doubts})
+
+
+__all__ = ["DATE_CHECK_FIELDS", "SETTLED_FIELDS", "as_printed", "birth_doubt_softened", "doubt_softened",
+           "machine_hypotheses", "machine_values", "settle_by_machine"]
