@@ -628,10 +628,9 @@ def zone_candidates(ctx: PageContext, name: str, zone: ZoneLocator) -> Iterator[
                                                            block=True):
         inside = inside[1:]  # the field's own label, misread, printed small above the block
     if zone.lines > 1 or head is not None:  # a block: a line that reads as a label is no part of it
-        window = (lambda lines: _best_window(ctx.page, placed, lines, zone.lines)) if head is None else (
-            lambda lines: lines[: zone.lines])
-        groups = [window([i for i in inside if i not in ctx.label_lines and i not in faint])
-                  or window([i for i in inside if i not in ctx.label_lines]) or window(inside)]
+        block = ([i for i in inside if i not in ctx.label_lines and i not in faint]
+                 or [i for i in inside if i not in ctx.label_lines] or inside)
+        groups = [_best_window(ctx.page, placed, block, zone.lines) if head is None else block[: zone.lines]]
     else:  # values before lines that read as labels, confident full-size lines before faint ones, then small
         # unsure ones (a label printed small, misread: ``Nost`` for "Nom" at 0.73; small print read surely is a value).
         # Offered last: the top one of more lines than the zone holds when it reads loosely like the field's own
