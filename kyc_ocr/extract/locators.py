@@ -11,6 +11,9 @@ keeps the first one its type's normaliser accepts.
   ``Engine.recognize`` instead, see :mod:`kyc_ocr.extract.fast`);
 * ``regex``: a pattern over the page text.
 
+The page they search is a :class:`~kyc_ocr.extract.context.PageContext`; where a template's zones sit
+on it is a :class:`~kyc_ocr.extract.layout.Layout`.
+
 >>> from kyc_ocr.domain import quad_from_box
 >>> lines = (TextLine("Surname / Nom", .99, quad_from_box((10, 10, 120, 25))),
 ...          TextLine("ERIKSSON", .97, quad_from_box((10, 28, 110, 50))),
@@ -25,196 +28,23 @@ keeps the first one its type's normaliser accepts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 
-import numpy as np
-from rapidfuzz import fuzz
-
-from kyc_ocr.domain import Box, FieldSource, Page, TextLine  # noqa: F401 - TextLine: the module doctest
-from kyc_ocr.extract.labels import (
-    LabelHit,
-    find_labels,
-    fold,
-    label_like,
-    label_ratio,
-    match_label,
-    span_box,
-    strip_separators,
+from kyc_ocr.domain import Box, Page, TextLine  # noqa: F401 - TextLine: the module doctest
+from kyc_ocr.extract.context import Candidate, PageContext, _height, union
+from kyc_ocr.extract.labels import LabelHit, span_box, strip_separators
+from kyc_ocr.extract.layout import (
+    Layout,
+    assumed_layout,
+    layout_offset,
+    registered_layout,
+    zone_lines,
 )
 from kyc_ocr.ocr.common import TEXT_LAYER_SUFFIX
-from kyc_ocr.templates.schema import AnchorZone, LabelLocator, RegexLocator, ZoneLocator
+from kyc_ocr.templates.schema import LabelLocator, RegexLocator, ZoneLocator
 
-
-@dataclass(frozen=True)
-class Candidate:
-    """A raw value found on a page, with the evidence for it."""
-
-    text: str
-    confidence: float
-    box: Box | None
-    page: int
-    source: FieldSource = FieldSource.VISUAL
-
-
-def union(boxes: Sequence[Box]) -> Box:
-    """The box around ``boxes``.
-
-    >>> union([(0, 0, 2, 2), (1, 1, 5, 3)])
-    (0, 0, 5, 3)
-    """
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
-@dataclass(frozen=True)
-class PageContext:
-    """One OCR'd page with the template's labels found on it."""
-
-    page: Page
-    hits: tuple[tuple[LabelHit, ...], ...]  # per line
-    offset: Layout | None = None  # where the template's layout sits on the page; None: zones not trusted
-    titles: frozenset[int] = frozenset()  # lines that print the document's name: never a field's value
-    labels: Mapping[str, Sequence[str]] | None = None  # the labels looked for, by field
-    label_lines: frozenset[int] = frozenset()  # lines that read as a (misread) label: a value only as a last resort
-
-    @classmethod
-    def build(cls, page: Page, labels: Mapping[str, Sequence[str]], min_score: float = 86.0,
-              offset: Layout | None = None, titles: Sequence[str] = ()) -> PageContext:
-        """The page with its label hits; ``titles`` are the document's names (a whole line printing one is a title)."""
-        keys = [fold(t) for t in titles]
-        title_lines = frozenset(i for i, ln in enumerate(page.lines)
-                                if any(fuzz.ratio(k, fold(ln.text)) >= min_score for k in keys))
-        every = tuple(v for variants in labels.values() for v in variants)
-        label_lines = frozenset(i for i, ln in enumerate(page.lines) if label_like(ln.text, every))
-        outsized = _outsized(page)
-        hits = tuple(() if i in outsized else tuple(h) for i, h in enumerate(find_labels(page.lines, labels, min_score)))
-        return cls(page, hits, offset, title_lines, labels, label_lines)
-
-    def label_words(self, index: int, name: str) -> bool:
-        """Whether line ``index`` reads as words of one of field ``name``'s labels only, each of four letters
-        or more (``names`` of "Given names": the rest of the label lost on a photo).
-
-        >>> from kyc_ocr.domain import TextLine, quad_from_box
-        >>> ctx = PageContext.build(Page("f.jpg", 1, 100, 100, (TextLine("names", 0.93, quad_from_box((1, 1, 9, 3))),
-        ...                         TextLine("Brett", 0.99, quad_from_box((1, 4, 9, 9))))), {"given_names": ("Given names",)})
-        >>> ctx.label_words(0, "given_names"), ctx.label_words(1, "given_names")
-        (True, False)
-        """
-        words = fold(self.page.lines[index].text).split()
-        if not words or any(len(w) < 4 for w in words):
-            return False
-        return any(set(words) <= set(fold(v).split()) for v in (self.labels or {}).get(name, ()))
-
-    def garbled_label(self, index: int, name: str, min_score: float = 75.0) -> bool:
-        """Whether line ``index`` is (a part of) one of field ``name``'s labels misread (``Sumame``). A part
-        with more digits than letters is a value (``08`` of a date is no ``DOB``, though ``0``/``O`` and
-        ``8``/``B`` are look-alikes)."""
-        parts = [fold(p) for p in self.page.lines[index].text.split("/")]
-        worded = [p for p in parts if p and sum(c.isalpha() for c in p) >= sum(c.isdigit() for c in p)]
-        return any(label_ratio(fold(v), p) >= min_score for v in (self.labels or {}).get(name, ()) for p in worded)
-
-    def opens_with_other_label(self, index: int, name: str, min_score: float = 75.0) -> bool:
-        """Whether line ``index`` opens with another field's label, garbled, read closer to it than to any
-        of field ``name``'s (``Ddivrée ke11.01.2018``: the issue date after its label "Délivrée le", in the
-        expiry's zone of a card photo cropped a little off): that line holds the other field's value.
-
-        >>> from kyc_ocr.domain import TextLine, quad_from_box
-        >>> rows = (TextLine("Ddivrée ke11.01.2018", 0.8, quad_from_box((1, 1, 9, 3))),
-        ...         TextLine("Valable juqu:10.01.2033", 0.9, quad_from_box((1, 4, 9, 6))))
-        >>> ctx = PageContext.build(Page("c.jpg", 1, 100, 100, rows),
-        ...                         {"date_of_issue": ("Délivrée le",), "date_of_expiry": ("Valable jusqu'au",)})
-        >>> ctx.opens_with_other_label(0, "date_of_expiry"), ctx.opens_with_other_label(1, "date_of_expiry")
-        (True, False)
-        """
-        head = fold(self.page.lines[index].text.split("/")[0])
-        head = head[: next((k for k, ch in enumerate(head) if ch.isdigit()), len(head))].strip(" :.")
-        if len(head) < 4:
-            return False
-        labels = self.labels or {}
-
-        def closest(field: str) -> float:
-            return max((label_ratio(fold(v), head) for v in labels.get(field, ())), default=0.0)
-
-        others = max((closest(f) for f in labels if f != name), default=0.0)
-        return others >= min_score and others > closest(name)
-
-    def label_start(self, index: int, name: str) -> bool:
-        """Whether line ``index`` is only the first letters (two or more) of one of field ``name``'s labels.
-
-        >>> from kyc_ocr.domain import TextLine, quad_from_box
-        >>> rows = tuple(TextLine(t, 0.87, quad_from_box((1, 1, 9, 3))) for t in ("Ad", "Adr.", "A", "Adams St 5"))
-        >>> ctx = PageContext.build(Page("f.jpg", 1, 100, 100, rows), {"address": ("Adresse", "Address")})
-        >>> [ctx.label_start(i, "address") for i in range(4)]
-        [True, True, False, False]
-        """
-        text = fold(self.page.lines[index].text).strip(" .:")
-        return (len(text) >= 2 and text.isalpha()
-                and any(fold(v).replace(" ", "").startswith(text) for v in (self.labels or {}).get(name, ())))
-
-    def other_label_alone(self, index: int, name: str, unsure: float = 0.9) -> bool:
-        """Whether line ``index``, read with less than ``unsure`` confidence, is another field's label, garbled,
-        and nothing else: no digit, no ``/`` (a second language or a value) after it (``Dante odf dith`` at 0.34
-        for "Date of birth" in a permit photo's given-names zone, whose value the detector missed). Such a line
-        holds no value of any field; a name read surely is kept whatever label it resembles.
-
-        >>> from kyc_ocr.domain import TextLine, quad_from_box
-        >>> rows = (TextLine("Dante odf dith", 0.34, quad_from_box((1, 1, 9, 3))),
-        ...         TextLine("Ddivrée ke11.01.2018", 0.8, quad_from_box((1, 4, 9, 6))),
-        ...         TextLine("JIŘÍ", 0.9, quad_from_box((1, 7, 9, 9))))
-        >>> ctx = PageContext.build(Page("c.jpg", 1, 100, 100, rows), {"date_of_birth": ("Date of birth",),
-        ...                         "date_of_issue": ("Délivrée le",), "given_names": ("Given names",)})
-        >>> [ctx.other_label_alone(i, "given_names") for i in range(3)]
-        [True, False, False]
-        """
-        line = self.page.lines[index]
-        return (line.confidence < unsure and not any(ch.isdigit() or ch == "/" for ch in line.text)
-                and self.opens_with_other_label(index, name))
-
-    def strip_glued_label(self, text: str, name: str) -> str:
-        """``text`` without one of field ``name``'s labels glued on in front, its separator lost: the label
-        in lower case ends where the value in capitals starts (``NomLE HUMBERT`` for "Nom: LE HUMBERT").
-
-        >>> ctx = PageContext.build(Page("c.jpg", 1, 100, 100, ()), {"surname": ("Nom", "Surname")})
-        >>> ctx.strip_glued_label("NomLE HUMBERT", "surname"), ctx.strip_glued_label("SurnameDOE", "surname")
-        ('LE HUMBERT', 'DOE')
-        >>> ctx.strip_glued_label("Nomura", "surname"), ctx.strip_glued_label("NOMAD", "surname")
-        ('Nomura', 'NOMAD')
-        """
-        for variant in (self.labels or {}).get(name, ()):
-            key = variant.strip(" :")
-            n = len(key)
-            if (n >= 3 and key.isalpha() and fold(text[:n]) == fold(key) and text[n - 1 : n].islower()
-                    and text[n : n + 1].isupper()):
-                return text[n:]
-        return text
-
-    @property
-    def source(self) -> FieldSource:
-        return FieldSource.TEXT_LAYER if self.page.engine.endswith(TEXT_LAYER_SUFFIX) else FieldSource.VISUAL
-
-    def values_first(self, indexes: Sequence[int]) -> list[int]:
-        """``indexes`` with the lines that read as a label (``Sumname``, ``Vomamen``) moved last, order kept."""
-        return sorted(indexes, key=lambda i: i in self.label_lines)
-
-    def is_label_line(self, index: int) -> bool:
-        return bool(self.hits[index])
-
-    def field_hits(self, name: str) -> list[LabelHit]:
-        return [h for line in self.hits for h in line if h.field == name]
-
-
-def _outsized(page: Page, factor: float = 3.0) -> set[int]:
-    """Lines more than ``factor`` times the page's median line height: not printed text but a picture
-    the detector boxed (a licence portrait read as ``1``); never a label."""
-    heights = sorted(_height(ln.bbox) for ln in page.lines)
-    if len(heights) < 3:
-        return set()
-    median = heights[len(heights) // 2]
-    return {i for i, ln in enumerate(page.lines) if _height(ln.bbox) > factor * median}
-
-
-def _height(box: Box) -> float:
-    return max(1.0, box[3] - box[1])
+__all__ = ["Candidate", "Layout", "PageContext", "assumed_layout", "label_candidates", "layout_offset",
+           "regex_candidates", "registered_layout", "strip_unread_label", "union", "zone_candidates", "zone_lines"]
 
 
 def _same_line_value(ctx: PageContext, hit: LabelHit) -> tuple[str, Box] | None:
@@ -373,155 +203,6 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
                 if opts.lines > 1 and kept and kept[0] != used[0]:  # a small unread label above the value block
                     used = _continue_down(ctx, ctx.page.lines[kept[0]].bbox, [kept[0]], opts.lines)
                 yield _from_lines(ctx, used)
-
-
-def zone_lines(page: Page, zone: ZoneLocator) -> list[int]:
-    """Indexes of the page's lines whose centre lies in the zone, top to bottom."""
-    x0, y0, x1, y1 = zone.box
-    bx = (x0 * page.width, y0 * page.height, x1 * page.width, y1 * page.height)
-    out = []
-    for i, line in enumerate(page.lines):
-        b = line.bbox
-        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-        if bx[0] <= cx <= bx[2] and bx[1] <= cy <= bx[3]:
-            out.append(i)
-    return sorted(out, key=lambda i: (page.lines[i].bbox[1], page.lines[i].bbox[0]))
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where the template's layout sits on a page: ``page = scale * template + (dx, dy)`` in page fractions.
-
-    ``confirmed`` is false for a layout assumed (not measured) because the page is the whole document
-    but its anchor labels could not be read; zone values found through it get less confidence.
-    """
-
-    dx: float = 0.0
-    dy: float = 0.0
-    scale: float = 1.0
-    confirmed: bool = True
-
-    def apply(self, zone: ZoneLocator) -> ZoneLocator:
-        """``zone`` moved onto the page (clipped to it).
-
-        >>> Layout(0.1, 0.0, 0.5).apply(ZoneLocator(box=(0.2, 0.2, 0.4, 0.4))).box
-        (0.2, 0.1, 0.30000000000000004, 0.2)
-        """
-        x0, y0, x1, y1 = zone.box
-        s = self.scale
-        box = (max(0.0, s * x0 + self.dx), max(0.0, s * y0 + self.dy), min(1.0, s * x1 + self.dx),
-               min(1.0, s * y1 + self.dy))
-        return zone if box[0] >= box[2] or box[1] >= box[3] else ZoneLocator(box=box, lines=zone.lines)
-
-
-def _fit(pairs: Sequence[tuple[tuple[float, float], tuple[float, float]]], tolerance: float = 0.02
-         ) -> Layout | None:
-    """A uniform scale and shift taking template points to page points, when the points agree on one.
-
-    With anchors spread over at least 5% of the page a scale is fitted (a document scanned smaller or
-    larger on its page); otherwise, or when the scale is implausible, a shift alone (the median).
-
-    >>> fit = _fit([((0.1, 0.1), (0.2, 0.18)), ((0.5, 0.1), (0.52, 0.18)), ((0.1, 0.3), (0.2, 0.34))])
-    >>> round(fit.dx, 4), round(fit.dy, 4), fit.scale
-    (0.12, 0.1, 0.8)
-    """
-    src = np.array([p[0] for p in pairs], dtype=np.float64)
-    dst = np.array([p[1] for p in pairs], dtype=np.float64)
-    need = min(2, len(pairs))
-    if len(pairs) >= 2 and np.ptp(src, axis=0).max() >= 0.05:
-        sc, dc = src - src.mean(0), dst - dst.mean(0)
-        scale = float((sc * dc).sum() / (sc * sc).sum())
-        if 0.6 <= scale <= 1.4:
-            d = dst.mean(0) - scale * src.mean(0)
-            ok = np.abs(scale * src + d - dst).max(axis=1) <= tolerance
-            if ok.sum() >= max(need, len(pairs) - 1) and abs(scale - 1.0) > 0.02:
-                if not ok.all():  # one stray anchor: refit on the others
-                    return _fit([p for p, good in zip(pairs, ok) if good], tolerance)
-                return Layout(float(d[0]), float(d[1]), round(scale, 4))
-    shift = dst - src
-    dx, dy = float(np.median(shift[:, 0])), float(np.median(shift[:, 1]))
-    agree = int(np.sum((np.abs(shift[:, 0] - dx) <= tolerance) & (np.abs(shift[:, 1] - dy) <= tolerance)))
-    return Layout(dx, dy) if agree >= need else None
-
-
-def layout_offset(page: Page, anchors: Sequence[AnchorZone], min_score: float = 80.0, reach: float = 0.08
-                  ) -> Layout | None:
-    """Where the template's layout sits on the page (:class:`Layout`), or ``None``.
-
-    Each anchor label is looked for in its zone widened by ``reach``; the page counts as aligned when
-    at least two anchors (all, when there are fewer) are found and agree (within 2% of the page) on
-    one shift, or on one scale and shift. Zone locators are only trusted on such a page (or, see
-    :func:`assumed_layout`, on a page that is the whole document) — never on a photo whose document
-    was not cropped, or a page of another layout.
-    """
-    if not anchors:
-        return None
-    pairs: list[tuple[tuple[float, float], tuple[float, float]]] = []
-    for anchor in anchors:
-        x0, y0, x1, y1 = anchor.box
-        wide = ZoneLocator(box=(max(0.0, x0 - reach), max(0.0, y0 - reach), min(1.0, x1 + reach),
-                                min(1.0, y1 + reach)))
-        for i in zone_lines(page, wide):
-            line = page.lines[i]
-            if any(match_label(v, fold(line.text), min_score) for v in anchor.text):
-                at = anchor.at
-                seen = (line.bbox[0] / page.width, line.bbox[1] / page.height)
-                pairs.append((at, seen) if at is not None else (seen, seen))
-                break
-    if len(pairs) < min(2, len(anchors)):
-        return None
-    return _fit(pairs)
-
-
-def registered_layout(page: Page, zones: Sequence[Box], reach: float = 0.03, step: float = 0.005) -> Layout:
-    """An unconfirmed :class:`Layout` shifted (at most ``reach`` of the page each way, in steps of
-    ``step``) to where the most ``zones`` hold a line's centre; the smallest such shift, none on a tie.
-
-    A phone photo's document, found and flattened, is rarely cropped to the exact edge: its rows sit
-    a little lower or higher than the template's, enough for a value to fall out of its zone.
-
-    >>> rows = [TextLine(t, 0.9, ((40, y), (300, y), (300, y + 30), (40, y + 30))) for t, y in (("A", 185), ("B", 385))]
-    >>> page = Page("p.png", 1, 1000, 1000, tuple(rows))
-    >>> registered_layout(page, [(0.03, 0.16, 0.4, 0.19), (0.03, 0.36, 0.4, 0.39)])  # centres at 0.2, 0.4
-    Layout(dx=0.0, dy=0.01, scale=1.0, confirmed=False)
-    """
-    centres = [((ln.bbox[0] + ln.bbox[2]) / 2 / page.width, (ln.bbox[1] + ln.bbox[3]) / 2 / page.height)
-               for ln in page.lines]
-    if not centres or not zones or page.width <= 0 or page.height <= 0:
-        return Layout(confirmed=False)
-    xs, ys = np.array(centres).T
-
-    def held(dx: float, dy: float) -> int:
-        return sum(bool(np.any((x0 + dx <= xs) & (xs <= x1 + dx) & (y0 + dy <= ys) & (ys <= y1 + dy)))
-                   for x0, y0, x1, y1 in zones)
-
-    n = round(reach / step)
-    shifts = sorted(((i * step, j * step) for i in range(-n, n + 1) for j in range(-n, n + 1)),
-                    key=lambda d: (abs(d[0]) + abs(d[1]), abs(d[1])))
-    best = max(shifts, key=lambda d: held(*d))  # max keeps the first (smallest) shift among equals
-    return Layout(dx=round(best[0], 4), dy=round(best[1], 4), confirmed=False)
-
-
-def assumed_layout(page: Page, aspect_ratio: tuple[float, float] | None, extent: Box | None,
-                   slack: float = 0.1) -> Layout | None:
-    """An unconfirmed identity :class:`Layout` for a page that is the whole document, else ``None``.
-
-    A photo whose document was found and flattened by preprocessing, or a clean image, has the
-    template's proportions, and its text spans what the template's zones span (``extent``, page
-    fractions), even when its small anchor labels are unreadable. A page with background around the
-    document (text drawn in from the edges by more than ``slack``) or of other proportions gets no layout.
-    """
-    if aspect_ratio is None or extent is None or not page.lines or page.height <= 0:
-        return None
-    low, high = aspect_ratio
-    if not low * 0.97 <= page.width / page.height <= high * 1.03:
-        return None
-    x0, y0, x1, y1 = union([ln.bbox for ln in page.lines])
-    w, h = page.width, page.height
-    ex0, ey0, ex1, ey1 = extent
-    if x0 / w <= ex0 + slack and y0 / h <= ey0 + slack and x1 / w >= ex1 - 3 * slack and y1 / h >= ey1 - 3 * slack:
-        return Layout(confirmed=False)
-    return None
 
 
 def _value_lines(page: Page, indexes: list[int], sure: float = 0.9) -> list[int]:
