@@ -181,9 +181,31 @@ def _confidence(cand: Candidate, validated: bool, agrees: bool | None) -> float:
     return 1 - (1 - conf) * 0.5 if agrees else conf * 0.6
 
 
-def extract_field(spec: FieldSpec, template: Template, contexts: Sequence[PageContext], ev: Evidence
-                  ) -> Field | None:
+def same_line(a: Field | Candidate, b: Field | Candidate, overlap: float = 0.5) -> bool:
+    """Whether two values were read from one printed line: same page, boxes overlapping by more than
+    ``overlap`` of the smaller one's area.
+
+    >>> one = Candidate("21.08.2012", 0.9, (100, 400, 300, 430), 1)
+    >>> same_line(one, Candidate("21.08,2012", 0.8, (98, 402, 305, 431), 1))
+    True
+    >>> same_line(one, Candidate("21.08.2022", 0.9, (100, 440, 300, 470), 1)), same_line(one, Candidate("x", 1, None, 1))
+    (False, False)
+    """
+    if a.box is None or b.box is None or a.page != b.page:
+        return False
+    w = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
+    h = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    smaller = min((a.box[2] - a.box[0]) * (a.box[3] - a.box[1]), (b.box[2] - b.box[0]) * (b.box[3] - b.box[1]))
+    return w > 0 and h > 0 and w * h > overlap * max(smaller, 1e-6)
+
+
+def extract_field(spec: FieldSpec, template: Template, contexts: Sequence[PageContext], ev: Evidence,
+                  taken: Sequence[Field] = ()) -> Field | None:
     """The field's value from the first locator candidate its type accepts, or ``None`` when none does.
+
+    A label or zone candidate read from the line an earlier field in ``taken`` was read from is passed over
+    (two dates of a card are never one line: an ID card photo's layout fitted high put the expiry zone on the issue
+    date's line).
 
     A printed candidate that a valid MRZ contradicts gives way to a later printed one the MRZ confirms (a
     passport photo's label locator took the nationality ``UTO`` under "Given names", its zone held ``BŁAŻEJ``);
@@ -192,6 +214,9 @@ def extract_field(spec: FieldSpec, template: Template, contexts: Sequence[PageCo
     contradicted: Field | None = None
     for loc in spec.locators:
         for cand in _candidates(spec, loc, contexts, ev):
+            if loc.regex is None and cand.source is FieldSource.VISUAL and any(same_line(cand, f) for f in taken):
+                log.debug("%s: %s candidate is another field's line", spec.name, loc.kind)
+                continue
             try:
                 value, validated = normalize_value(spec, cand.text, template.date_order, template.number_pattern)
             except InputError as err:
@@ -302,8 +327,10 @@ def extract_document(template: Template, match: TemplateMatch, ev: Evidence) -> 
     titles = template.match.keywords[0] if template.match.keywords else ()
     contexts = [PageContext.build(page, labels, offset=_layout(page, template), titles=titles) for page in ev.pages]
     fields: dict[str, Field] = {}
+    dates = {spec.name for spec in template.fields if spec.type == "date"}  # two dates are never one line
     for spec in template.fields:
-        found = extract_field(spec, template, contexts, ev)
+        taken = [f for f in fields.values() if f.source is FieldSource.VISUAL and f.name in dates]
+        found = extract_field(spec, template, contexts, ev, taken if spec.type == "date" else ())
         if found is not None:
             fields[spec.name] = found
         elif spec.required:

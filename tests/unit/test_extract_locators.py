@@ -480,3 +480,46 @@ def test_a_block_zone_holding_one_line_too_many_takes_the_lines_it_covers_best()
     ctx = PageContext.build(page(low, 1240, 1754), {}, offset=Layout())
     assert [c.text for c in zone_candidates(ctx, "address", zone)] == [
         "95065 Mark Extensions Suite 037\nPort Coreyshire, CA 93073"]
+
+
+DATES_CARD = """\
+id: dates-card
+version: 1
+document_type: id_card
+match:
+  keywords: [[DATES CARD]]
+  anchor_zones:
+    - {box: [0.05, 0.02, 0.5, 0.12], text: [Republic]}
+    - {box: [0.05, 0.85, 0.5, 0.98], text: [Signature]}
+fields:
+  - name: date_of_issue
+    type: date
+    date_kind: issue
+    locators:
+      - zone: [0.05, 0.40, 0.6, 0.55]
+  - name: date_of_expiry
+    type: date
+    date_kind: expiry
+    locators:
+      - zone: [0.05, 0.50, 0.6, 0.70]
+"""
+
+
+def test_two_dates_are_never_read_from_one_line() -> None:
+    # an ID card photo whose expiry zone, fitted a little high, held the issue date's line (misread
+    # ``21.08,2012``) above its own: the expiry is the line below, not the issue date again
+    from kyc_ocr.domain import TemplateMatch
+    from kyc_ocr.extract.document import Evidence, extract_document
+
+    template = load_template_text(DATES_CARD, "dates-card.yaml")
+    anchors = [("Republic", 60, 20, 300, 50), ("Signature", 60, 560, 300, 600)]
+    rows = [("21.08,2012", 60, 300, 330, 340), ("21.08.2022", 60, 400, 330, 440)]
+    detected = page(anchors + rows)
+    fields = extract_document(template, TemplateMatch("dates-card", "1", "id_card", 0.9, "test"),
+                              Evidence([detected], [], None))
+    assert fields["date_of_issue"].value == "2012-08-21"
+    assert fields["date_of_expiry"].value == "2022-08-21"
+    # with no second line, the expiry is missing rather than the issue date again
+    fields = extract_document(template, TemplateMatch("dates-card", "1", "id_card", 0.9, "test"),
+                              Evidence([page(anchors + rows[:1])], [], None))
+    assert "date_of_expiry" not in fields
