@@ -317,6 +317,10 @@ def _layout(page: Page, template: Template) -> Layout | None:
     return found
 
 
+def _date_fields(template: Template) -> set[str]:
+    return {spec.name for spec in template.fields if spec.type == "date"}
+
+
 def extract_document(template: Template, match: TemplateMatch, ev: Evidence) -> dict[str, Field]:
     """Every field ``template`` finds in ``ev``, plus ``document_type`` and the MRZ cross-fill."""
     labels: dict[str, list[str]] = {}
@@ -327,7 +331,7 @@ def extract_document(template: Template, match: TemplateMatch, ev: Evidence) -> 
     titles = template.match.keywords[0] if template.match.keywords else ()
     contexts = [PageContext.build(page, labels, offset=_layout(page, template), titles=titles) for page in ev.pages]
     fields: dict[str, Field] = {}
-    dates = {spec.name for spec in template.fields if spec.type == "date"}  # two dates are never one line
+    dates = _date_fields(template)  # two dates are never read from one line
     for spec in template.fields:
         taken = [f for f in fields.values() if f.source is FieldSource.VISUAL and f.name in dates]
         found = extract_field(spec, template, contexts, ev, taken if spec.type == "date" else ())
@@ -370,10 +374,13 @@ def read_missing_zones(template: Template, match: TemplateMatch, fields: dict[st
     sparse = read_zones(image, engine, sub, f"{page.engine}{ZONES_SUFFIX}")
     found = extract_document(sub, match, Evidence([sparse], ev.images, None, ev.engine))
     scale = 1.0 if layout.confirmed else 0.85  # where the zones are was assumed, not measured
+    taken = [f for f in fields.values() if f.source is FieldSource.VISUAL and f.name in _date_fields(template)]
     out = {}
     for spec in moved:
         f = found.get(spec.name)
-        if f is not None and f.confidence >= ZONE_READ_MIN_CONFIDENCE:  # a guess from a blurred band is no value
+        if f is not None and spec.type == "date" and any(same_line(f, g) for g in taken):
+            log.debug("%s: its zone read another date's line", spec.name)
+        elif f is not None and f.confidence >= ZONE_READ_MIN_CONFIDENCE:  # a guess from a blurred band is no value
             out[spec.name] = Field(f.name, f.value, f.raw, f.confidence * scale, f.source, page.page, f.box)
             log.debug("%s: read from its zone after the full-page read missed it", spec.name)
     return out

@@ -523,3 +523,17 @@ def test_two_dates_are_never_read_from_one_line() -> None:
     fields = extract_document(template, TemplateMatch("dates-card", "1", "id_card", 0.9, "test"),
                               Evidence([page(anchors + rows[:1])], [], None))
     assert "date_of_expiry" not in fields
+    # nor read again from the expiry zone's pixels once the full-page read left it missing
+    from kyc_ocr.extract.document import read_missing_zones
+
+    class Reader(FakeRecognizer):
+        def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+            self.crops += len(crops)
+            return [("21.08,2012", 0.9) for _ in crops]
+
+    image = np.full((630, 1000, 3), 230, np.uint8)
+    image[300:340, 60:330] = 12  # the issue date's line, the only ink in the expiry zone
+    match = TemplateMatch("dates-card", "1", "id_card", 0.9, "test")
+    evidence = Evidence([page(anchors + rows[:1])], [PageImage(image, "card.png", 1, "0" * 64)], None)
+    reader = Reader()
+    assert read_missing_zones(template, match, fields, evidence, reader) == {} and reader.crops == 1
