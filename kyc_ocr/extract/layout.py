@@ -117,7 +117,13 @@ def layout_offset(page: Page, anchors: Sequence[AnchorZone], min_score: float = 
 
 def registered_layout(page: Page, zones: Sequence[Box], reach: float = 0.03, step: float = 0.005) -> Layout:
     """An unconfirmed :class:`Layout` shifted (at most ``reach`` of the page each way, in steps of
-    ``step``) to where the most ``zones`` hold a line's centre; the smallest such shift, none on a tie.
+    ``step``) to where ``zones`` sit best on the page's lines; the smallest such shift, none on a tie.
+
+    A zone sits well when the lines whose centres it holds are centred in it (their block's middle at
+    the zone's middle: 1, falling to 0 at its top or bottom edge); the shift with the highest sum over
+    the zones wins. Counting only which zones hold a line's centre rewarded a shift that pushed a stray
+    line into a zone whose own value was never detected (a card photo's ``Sexe`` zone took the given
+    names' line, and every date zone the line above its own).
 
     A phone photo's document, found and flattened, is rarely cropped to the exact edge: its rows sit
     a little lower or higher than the template's, enough for a value to fall out of its zone.
@@ -125,22 +131,27 @@ def registered_layout(page: Page, zones: Sequence[Box], reach: float = 0.03, ste
     >>> rows = [TextLine(t, 0.9, ((40, y), (300, y), (300, y + 30), (40, y + 30))) for t, y in (("A", 185), ("B", 385))]
     >>> page = Page("p.png", 1, 1000, 1000, tuple(rows))
     >>> registered_layout(page, [(0.03, 0.16, 0.4, 0.19), (0.03, 0.36, 0.4, 0.39)])  # centres at 0.2, 0.4
-    Layout(dx=0.0, dy=0.01, scale=1.0, confirmed=False)
+    Layout(dx=0.0, dy=0.025, scale=1.0, confirmed=False)
     """
-    centres = [((ln.bbox[0] + ln.bbox[2]) / 2 / page.width, (ln.bbox[1] + ln.bbox[3]) / 2 / page.height)
-               for ln in page.lines]
-    if not centres or not zones or page.width <= 0 or page.height <= 0:
+    if not page.lines or not zones or page.width <= 0 or page.height <= 0:
         return Layout(confirmed=False)
-    xs, ys = np.array(centres).T
+    boxes = np.array([(b[0] / page.width, b[1] / page.height, b[2] / page.width, b[3] / page.height)
+                      for b in (ln.bbox for ln in page.lines)])
+    xs, ys = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
 
-    def held(dx: float, dy: float) -> int:
-        return sum(bool(np.any((x0 + dx <= xs) & (xs <= x1 + dx) & (y0 + dy <= ys) & (ys <= y1 + dy)))
-                   for x0, y0, x1, y1 in zones)
+    def fit(dx: float, dy: float) -> float:
+        total = 0.0
+        for x0, y0, x1, y1 in zones:
+            held = (x0 + dx <= xs) & (xs <= x1 + dx) & (y0 + dy <= ys) & (ys <= y1 + dy)
+            if held.any():
+                middle = (boxes[held, 1].min() + boxes[held, 3].max()) / 2
+                total += max(0.0, 1 - 2 * abs(middle - (y0 + y1) / 2 - dy) / max(y1 - y0, 1e-6))
+        return total
 
     n = round(reach / step)
     shifts = sorted(((i * step, j * step) for i in range(-n, n + 1) for j in range(-n, n + 1)),
                     key=lambda d: (abs(d[0]) + abs(d[1]), abs(d[1])))
-    best = max(shifts, key=lambda d: held(*d))  # max keeps the first (smallest) shift among equals
+    best = max(shifts, key=lambda d: round(fit(*d), 6))  # max keeps the first (smallest) shift among equals
     return Layout(dx=round(best[0], 4), dy=round(best[1], 4), confirmed=False)
 
 
