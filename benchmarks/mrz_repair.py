@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Measure MRZ repair outcomes on random built MRZs with 1 or 2 realistic OCR confusions."""
 import random
 import sys

@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """OCR (rapidocr PP-OCRv6) + find_mrz + parse_mrz on the PassportEye specimen images; prints a summary."""
 import glob
 

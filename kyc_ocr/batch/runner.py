@@ -26,11 +26,15 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from kyc_ocr.batch.jobs import Job
 from kyc_ocr.batch.workers import Executor, InProcessExecutor, JobOutcome, LocalExecutor
 from kyc_ocr.errors import EngineError, KycError
 from kyc_ocr.timing import collect
+
+if TYPE_CHECKING:
+    from kyc_ocr.verify import Verifier
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +63,8 @@ class BatchOptions:
     engine_factories: dict[str, str] = field(default_factory=dict)
 
 
-def make_executor(verifier: object, opts: BatchOptions) -> Executor:
-    settings = verifier.settings  # type: ignore[attr-defined]
+def make_executor(verifier: Verifier, opts: BatchOptions) -> Executor:
+    settings = verifier.settings
     if opts.ray_address:
         from kyc_ocr.batch.ray_executor import RayExecutor
 
@@ -73,7 +77,7 @@ def make_executor(verifier: object, opts: BatchOptions) -> Executor:
 class BatchRunner:
     """Runs jobs through an executor and writes their results through a :class:`~kyc_ocr.verify.Verifier`."""
 
-    def __init__(self, verifier: object, opts: BatchOptions) -> None:
+    def __init__(self, verifier: Verifier, opts: BatchOptions) -> None:
         from kyc_ocr.verify import parse_as_of
 
         self.v = verifier
@@ -187,7 +191,7 @@ def summarize(items: Sequence[BatchItem], seconds: float) -> dict[str, object]:
     }
 
 
-def run_batch(verifier: object, jobs: Sequence[Job], opts: BatchOptions) -> tuple[list[BatchItem], dict[str, object]]:
+def run_batch(verifier: Verifier, jobs: Sequence[Job], opts: BatchOptions) -> tuple[list[BatchItem], dict[str, object]]:
     """Run a whole batch and return its items and summary (no progress display)."""
     started = time.perf_counter()
     items = list(BatchRunner(verifier, opts).run(jobs))

@@ -150,7 +150,7 @@ class LocalExecutor:
 
     def worker_pids(self) -> list[int]:
         """The pids of the pool's live worker processes (for tests and memory accounting)."""
-        return [p.pid for p in (self.pool._processes or {}).values() if p.is_alive()]
+        return [p.pid for p in (self.pool._processes or {}).values() if p.is_alive() and p.pid is not None]
 
     def outcomes(self, jobs: Sequence[Job], window: int) -> Iterator[tuple[int, JobOutcome]]:
         """Yield outcomes as they finish. When a worker dies, every job then in flight is a suspect:

@@ -36,9 +36,10 @@ def settings_from(**overrides: Any) -> Any:
 
     from kyc_ocr.config import Settings
 
+    given: dict[str, Any] = {k: (str(v) if hasattr(v, "__fspath__") and k == "rec_model" else v)
+                             for k, v in overrides.items() if v is not None}
     try:
-        return Settings(**{k: (str(v) if hasattr(v, "__fspath__") and k == "rec_model" else v)
-                           for k, v in overrides.items() if v is not None})
+        return Settings(**given)
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "settings"

@@ -6,6 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -73,7 +74,7 @@ def _print_summary(console: Console, summary: dict) -> None:
 
 @app.command("batch")
 def batch(
-    source: Path = typer.Argument(..., help="a folder with one sub-folder per customer, or a manifest CSV"),
+    source: Annotated[Path, typer.Argument(help="a folder with one sub-folder per customer, or a manifest CSV")],
     workers: int = typer.Option(2, "--workers", help="worker processes (0 = in this process)"),
     db: str | None = typer.Option(None, "--db", help="SQLAlchemy URL (default: KYC_OCR_DB_URL or sqlite)"),
     as_of: str | None = typer.Option(None, "--as-of", help="verification date YYYY-MM-DD (default today)"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -38,12 +38,13 @@ def _table(doc: Any) -> Any:
 
 @app.command("extract")
 def extract_cmd(
-    files: list[Path] = typer.Argument(..., help="images or PDFs, one document each"),
+    files: Annotated[list[Path], typer.Argument(help="images or PDFs, one document each")],
     template: str | None = typer.Option(None, "--template", help="force this template id (default: classify)"),
     engine: str | None = typer.Option(None, "--engine", help="onnx (default), paddle, tesseract, torch, replay"),
     device: str | None = typer.Option(None, "--device", help="cpu (default), cuda or cuda:N"),
     fast: bool = typer.Option(False, "--fast", help="template-guided speed path: read only the layout's zones"),
-    rec_model: Path | None = typer.Option(None, "--rec-model", help="fine-tuned recogniser ONNX (kyc-ocr train)"),
+    rec_model: Annotated[Path | None, typer.Option("--rec-model", help="fine-tuned recogniser ONNX (kyc-ocr train)")
+                         ] = None,
     as_json: bool = typer.Option(False, "--json", help="print JSON instead of tables"),
 ) -> None:
     """Classify each document and extract its fields (normalised values, raw text, confidence, source)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -15,7 +16,7 @@ app.add_typer(train_app, name="train")
 
 @train_app.command("recognizer")
 def recognizer(
-    out: Path = typer.Option(..., "--out", help="run folder: checkpoints, recognizer.onnx, manifest, report"),
+    out: Annotated[Path, typer.Option("--out", help="run folder: checkpoints, recognizer.onnx, manifest, report")],
     steps: int = typer.Option(120, help="optimisation steps in all (three stages: 50/30/20%)"),
     batch_size: int = typer.Option(16, help="crops per step"),
     lr: float = typer.Option(3e-5, help="first-stage learning rate (AdamW); 1e-4 degraded held-out CER here"),

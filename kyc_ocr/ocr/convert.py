@@ -80,7 +80,7 @@ def _import_onnx2torch() -> Any:
         sys.modules["torchvision"] = placeholder
         sys.modules["torchvision.ops"] = ops
         try:
-            import onnx2torch
+            import onnx2torch  # type: ignore[import-untyped]
         finally:
             del sys.modules["torchvision"], sys.modules["torchvision.ops"]
     else:

@@ -130,7 +130,7 @@ def _with_letter_classes(logp: np.ndarray, text: str, charset: Sequence[str]
         if i:
             groups.setdefault(_letter_class(ch), []).append(i)
     extra: dict[str, int] = {}
-    columns = []
+    columns: list[np.ndarray] = []
     labels = []
     for ch in text:
         key = _letter_class(ch)

@@ -33,7 +33,7 @@ from kyc_ocr.domain import Quad
 
 log = logging.getLogger(__name__)
 
-Rect = tuple[tuple[float, float], tuple[float, float], float]  # cv2.minAreaRect: centre, size, angle
+Rect = tuple[Sequence[float], Sequence[float], float]  # cv2.minAreaRect: centre, size, angle
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def _box_score(prob: np.ndarray, points: np.ndarray) -> float:
     y1 = int(np.clip(np.ceil(points[:, 1].max()), 0, h - 1))
     mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), dtype=np.uint8)
     shifted = (points - np.array([x0, y0], dtype=np.float32)).astype(np.int32)
-    cv2.fillPoly(mask, shifted[None], 1)
+    cv2.fillPoly(mask, [shifted], 1)
     return float(cv2.mean(prob[y0 : y1 + 1, x0 : x1 + 1], mask)[0])
 
 

@@ -127,7 +127,7 @@ class OnnxEngine:
         sessions = self._current()
         padded, top = pad_for_detection(image)
         params = self.det_params
-        size = det_size(*padded.shape[:2], min_side=params.min_side, max_side=params.max_side)
+        size = det_size(padded.shape[0], padded.shape[1], min_side=params.min_side, max_side=params.max_side)
         tensor = det_input(padded, size)
         det_in = sessions.det.get_inputs()[0].name
         prob = sessions.det.run(None, {det_in: tensor})[0][0, 0]

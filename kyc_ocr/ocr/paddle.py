@@ -47,7 +47,7 @@ class PaddleEngine:
             raise EngineError("the paddle engine takes no rec_model (it loads Paddle-format folders); use onnx")
         try:
             import paddle
-            from paddleocr import PaddleOCR
+            from paddleocr import PaddleOCR  # type: ignore[import-untyped]
         except ImportError as err:
             raise EngineError(
                 f"the paddle engine needs paddlepaddle and paddleocr ({err.name} is missing): "

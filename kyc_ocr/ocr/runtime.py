@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 def _ort_errors() -> tuple[type[BaseException], ...]:
     """The exception classes onnxruntime raises (they derive from ``Exception`` directly)."""
     try:
-        from onnxruntime.capi import onnxruntime_pybind11_state as state
+        from onnxruntime.capi import onnxruntime_pybind11_state as state  # type: ignore[import-untyped]
     except ImportError:
         return (RuntimeError,)
     names = ("Fail", "InvalidArgument", "NoSuchFile", "NoModel", "EngineError", "RuntimeException",
@@ -76,7 +76,7 @@ def session(path: Path, device: str = "cpu", threads: int = 0) -> Any:
     worker processes can share a small machine.
     """
     try:
-        import onnxruntime as ort
+        import onnxruntime as ort  # type: ignore[import-untyped]
     except ImportError as err:
         raise EngineError("onnxruntime is not installed; run: pip install onnxruntime") from err
     kind, index = parse_device(device)

@@ -90,7 +90,7 @@ def text_line(text: str, font_key: str = "sans", size: int = 32, pad: int = 8) -
     """One line of text tightly cropped with ``pad`` pixels of white around it."""
     face = font(font_key, size)
     left, top, right, bottom = face.getbbox(text)
-    canvas = Image.new("RGB", (right - left + 2 * pad, bottom - top + 2 * pad), (255, 255, 255))
+    canvas = Image.new("RGB", (int(right - left + 2 * pad), int(bottom - top + 2 * pad)), (255, 255, 255))
     ImageDraw.Draw(canvas).text((pad - left, pad - top), text, font=face, fill=(20, 20, 30))
     return np.asarray(canvas)
 

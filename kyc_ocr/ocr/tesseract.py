@@ -57,7 +57,7 @@ class TesseractEngine:
             raise EngineError("the tesseract engine takes no rec_model; use the onnx engine")
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         try:
-            import tesserocr
+            import tesserocr  # type: ignore[import-untyped]
         except ImportError as err:
             raise EngineError("the tesseract engine needs tesserocr: pip install tesserocr") from err
         self._tess = tesserocr
@@ -83,7 +83,7 @@ class TesseractEngine:
         api.SetPageSegMode(self._tess.PSM.AUTO)
         api.SetImage(Image.fromarray(image))
         api.Recognize()
-        found = []
+        found: list[TextLine] = []
         iterator = api.GetIterator()
         if iterator is None:
             return found

@@ -35,7 +35,7 @@ ANGLE_STEP = 5  # degrees between directions looked at
 def line_kernel(length: int, angle: float) -> np.ndarray:
     """A straight smear of ``length`` pixels at ``angle`` degrees (counter-clockwise from the x axis), sum 1."""
     size = max(1, int(length)) | 1  # odd, so the line passes through the centre pixel
-    k = np.zeros((size, size), np.float32)
+    k: np.ndarray = np.zeros((size, size), np.float32)
     k[size // 2, size // 2 - int(length) // 2: size // 2 - int(length) // 2 + int(length)] = 1.0
     rot = cv2.getRotationMatrix2D(((size - 1) / 2, (size - 1) / 2), float(angle), 1.0)
     k = cv2.warpAffine(k, rot, (size, size), flags=cv2.INTER_LINEAR)

@@ -68,7 +68,7 @@ def _pages(path: Path, dpi: int) -> list[Any]:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if path.suffix.lower() == ".pdf":
-        import pypdfium2 as pdfium
+        import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
         try:
             pdf = pdfium.PdfDocument(str(path))

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Session
 
 from kyc_ocr.errors import InputError
@@ -80,4 +81,5 @@ def clear_failure(engine: Engine, writer: Engine, customer_id: str, fingerprint:
     if failure(engine, customer_id, fingerprint) is None:  # the usual case: no write lock taken
         return False
     with db.db_errors(engine), Session(writer) as s, s.begin():
-        return bool(s.execute(sa.delete(BatchFailure).where(where)).rowcount)
+        deleted = cast("CursorResult[Any]", s.execute(sa.delete(BatchFailure).where(where)))  # DML gives a CursorResult
+        return bool(deleted.rowcount)

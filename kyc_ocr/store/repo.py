@@ -375,7 +375,7 @@ class Store:
             stmt = stmt.where(Document.issuing_country == country.strip().upper())
         return self._customers(stmt, exclude_customer)
 
-    def _customers(self, stmt: sa.Select[tuple[str]], exclude_customer: str | None) -> list[str]:
+    def _customers(self, stmt: sa.Select[str], exclude_customer: str | None) -> list[str]:
         if exclude_customer is not None:
             stmt = stmt.where(Customer.customer_id != exclude_customer)
         with db.db_errors(self.engine), self._read() as s:

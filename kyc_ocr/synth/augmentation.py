@@ -100,7 +100,7 @@ def _noise(img: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarra
 
 def _motion_kernel(rng: np.random.Generator) -> np.ndarray:
     size = int(rng.integers(5, 10))
-    k = np.zeros((size, size), np.float32)
+    k: np.ndarray = np.zeros((size, size), np.float32)
     k[size // 2, :] = 1.0
     rot = cv2.getRotationMatrix2D((size / 2 - 0.5, size / 2 - 0.5), float(rng.uniform(0, 180)), 1.0)
     k = cv2.warpAffine(k, rot, (size, size))
@@ -149,7 +149,7 @@ def augment(doc: RenderedDoc, preset: str, rng: np.random.Generator) -> Rendered
     turn, (w, hh) = _quarter_turn(turns, w, hh)
     h = turn @ h
     if preset == "scan":
-        backdrop = np.full((hh, w, 3), int(rng.integers(190, 236)), np.uint8)
+        backdrop: np.ndarray = np.full((hh, w, 3), int(rng.integers(190, 236)), np.uint8)
         out = warp(doc, h, (w, hh), backdrop)
         return replace(out, image=_scan_look(out.image, rng))
     small = art.clutter(max(2, w // 2), max(2, hh // 2), rng)

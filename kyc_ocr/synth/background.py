@@ -35,7 +35,7 @@ def guilloche(width: int, height: int, rng: np.random.Generator, tint: Color | N
     ink = (lines < 0.08).astype(np.float32) * 0.5 + (lines < 0.2).astype(np.float32) * 0.25
     accent = np.array([rng.uniform(-60, -20), rng.uniform(-50, -10), rng.uniform(-40, 0)], np.float32)
     small = np.clip(base[None, None, :] + ink[..., None] * accent[None, None, :], 0, 255).astype(np.uint8)
-    return np.asarray(Image.fromarray(small, "RGB").resize((width, height), Image.BILINEAR))
+    return np.asarray(Image.fromarray(small, "RGB").resize((width, height), Image.Resampling.BILINEAR))
 
 
 def portrait(width: int, height: int, rng: np.random.Generator) -> np.ndarray:

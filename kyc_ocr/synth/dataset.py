@@ -59,11 +59,11 @@ def produce(spec: DocSpec, split: str) -> tuple[bytes, dict[str, Any]]:
     out = augment(doc, spec.preset, rng)
     quality = int(rng.integers(60, 93))
     if spec.output == "jpg":
-        return jpeg_bytes(out.image, quality), ground_truth(out, **meta)
+        return jpeg_bytes(out.image, quality), ground_truth(out, dpi=None, **meta)
     if spec.output == "pdf-scan":
         return scanned_pdf_bytes(out.image, max(quality, 80), SCAN_DPI), ground_truth(out, dpi=SCAN_DPI, **meta)
     grey = spec.preset == "scan" and bool(rng.random() < 0.5)  # greyscale scanner
-    return png_bytes(out.image, grey=grey), ground_truth(out, **meta)
+    return png_bytes(out.image, grey=grey), ground_truth(out, dpi=None, **meta)
 
 
 def generate_customer(cfg: PlanConfig, index: int, out: Path) -> dict[str, Any]:

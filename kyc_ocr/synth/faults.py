@@ -73,7 +73,8 @@ FAULT_CYCLE = (None, "name_transliterated", "document_reused", "dob_mismatch", "
 
 def expected_outcome(faults: list[str]) -> tuple[str, list[str]]:
     """The expected decision and the sorted failing checks of a set of faults."""
-    decision, checks = "APPROVED", set()
+    decision = "APPROVED"
+    checks: set[str] = set()
     for name in faults:
         fault = FAULTS[name]
         checks.update(fault.checks)

@@ -9,12 +9,13 @@ jitter — and records ground truth through :class:`~kyc_ocr.synth.canvas.Canvas
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
-import pdf417gen
+import pdf417gen  # type: ignore[import-untyped]
 
 from kyc_ocr.synth import background as art
 from kyc_ocr.synth.canvas import Canvas, RenderedDoc, box_quad
@@ -44,7 +45,7 @@ class Slot:
     field: str
     x: int
     y: int
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = dataclasses.field(default_factory=dict)  # `field` is also a member name here
     size: int = 26
     label_size: int = 15
     width: int | None = None

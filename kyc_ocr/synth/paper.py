@@ -137,10 +137,12 @@ DOC_TYPE_WORDS = {
                           es="Permiso de residencia"),
     "driver_license": L(en="Driver licence", de="Führerschein", fr="Permis de conduire", es="Permiso de conducir"),
 }
-_ITEMS = L(en=("Energy consumption", "Standing charge", "Network charge", "Meter fee"),
-           de=("Energieverbrauch", "Grundpreis", "Netzentgelt", "Messentgelt"),
-           fr=("Consommation d'énergie", "Abonnement", "Acheminement", "Comptage"),
-           es=("Consumo de energía", "Término fijo", "Peaje de acceso", "Alquiler de contador"))
+_ITEMS: dict[str, tuple[str, ...]] = {
+    "en": ("Energy consumption", "Standing charge", "Network charge", "Meter fee"),
+    "de": ("Energieverbrauch", "Grundpreis", "Netzentgelt", "Messentgelt"),
+    "fr": ("Consommation d'énergie", "Abonnement", "Acheminement", "Comptage"),
+    "es": ("Consumo de energía", "Término fijo", "Peaje de acceso", "Alquiler de contador"),
+}
 _PAYEES = ("Supermarket", "Pharmacy", "Rent", "Insurance", "Train ticket", "Bookshop", "Restaurant",
            "Cash withdrawal", "Mobile phone", "Streaming", "Bakery")
 
@@ -217,8 +219,8 @@ class TableHook:
         dx, dy = offset
         y = 580 + dy
         if self.what == "bill":
-            heads = {"en": ("Description", "Amount"), "de": ("Position", "Betrag"), "fr": ("Désignation", "Montant"),
-                     "es": ("Concepto", "Importe")}[lang]
+            heads: tuple[str, ...] = {"en": ("Description", "Amount"), "de": ("Position", "Betrag"),
+                                      "fr": ("Désignation", "Montant"), "es": ("Concepto", "Importe")}[lang]
             c.text(130 + dx, y, heads[0], st.family, 22, bold=True, fill=st.ink)
             c.text(1110 + dx, y, heads[1], st.family, 22, bold=True, fill=st.ink, align="right")
             for item, amount in zip(_ITEMS[lang], _split(float(ex["amount_raw"]), len(_ITEMS[lang]), rng)):

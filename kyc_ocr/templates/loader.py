@@ -22,9 +22,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from kyc_ocr import safe_yaml
 from pydantic import ValidationError
 
+from kyc_ocr import safe_yaml
 from kyc_ocr.errors import ConfigError, TemplateError
 from kyc_ocr.templates.schema import Template
 

@@ -56,8 +56,8 @@ class TrainOptions(BaseModel):
 
 def _heldout_sets(opts: TrainOptions) -> dict[str, Any]:
     from kyc_ocr.train.corpus import FIELD_KINDS
-    from kyc_ocr.train.doc_crops import heldout_document_lines
     from kyc_ocr.train.data import HELDOUT_FAMILY, CropSet
+    from kyc_ocr.train.doc_crops import heldout_document_lines
 
     kinds = [k for k in FIELD_KINDS if k != "general"]
     n = opts.heldout_size

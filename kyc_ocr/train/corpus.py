@@ -25,9 +25,9 @@ from faker import Faker
 FIELD_KINDS = ("name", "date", "document_number", "mrz", "address", "country", "general")
 LOCALES = ("de_DE", "fr_FR", "es_ES", "it_IT", "pl_PL", "sv_SE", "en_GB", "en_US", "nl_NL", "pt_PT", "cs_CZ", "da_DK")
 MONTHS = {
-    "en": "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(),
-    "fr": "JANV FÉVR MARS AVR MAI JUIN JUIL AOÛT SEPT OCT NOV DÉC".split(),
-    "de": "JAN FEB MÄR APR MAI JUN JUL AUG SEP OKT NOV DEZ".split(),
+    "en": ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
+    "fr": ["JANV", "FÉVR", "MARS", "AVR", "MAI", "JUIN", "JUIL", "AOÛT", "SEPT", "OCT", "NOV", "DÉC"],
+    "de": ["JAN", "FEB", "MÄR", "APR", "MAI", "JUN", "JUL", "AUG", "SEP", "OKT", "NOV", "DEZ"],
 }
 COUNTRY_WORDS = ("UTO", "DEU", "FRA", "ESP", "ITA", "POL", "SWE", "GBR", "USA", "NLD", "PRT", "D", "Utopia",
                  "Deutsch", "Française", "Español", "Italiana", "Polska", "Svensk", "British Citizen")

@@ -11,9 +11,11 @@ cuts every ground-truth line quad out the way the engine cuts detector boxes
 from __future__ import annotations
 
 import random
+from typing import cast
 
 import numpy as np
 
+from kyc_ocr.domain import Quad
 from kyc_ocr.ocr.detect import crop_quad
 from kyc_ocr.train.data import Crop
 
@@ -21,14 +23,14 @@ SEED_BASE = 10_000_000  # generator seeds used for training; evaluation sets use
 PAD_Y, PAD_X = 0.25, 0.15  # of the line height, like the detector's unclipped boxes
 
 
-def _padded(quad: np.ndarray) -> tuple[tuple[float, float], ...]:
+def _padded(quad: np.ndarray) -> Quad:
     q = np.asarray(quad, dtype=np.float64)
     h = max(float(np.linalg.norm(q[3] - q[0])), 1.0)
     right = (q[1] - q[0]) / max(float(np.linalg.norm(q[1] - q[0])), 1e-6)
     down = (q[3] - q[0]) / h
     dx, dy = right * PAD_X * h, down * PAD_Y * h
     out = [q[0] - dx - dy, q[1] + dx - dy, q[2] + dx + dy, q[3] - dx + dy]
-    return tuple((float(x), float(y)) for x, y in out)
+    return cast(Quad, tuple((float(x), float(y)) for x, y in out))  # four corners, as ``out``
 
 
 def is_mrz(text: str) -> bool:

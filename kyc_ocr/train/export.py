@@ -60,7 +60,7 @@ def export_onnx(rec: Recognizer, path: Path, *, opset: int = 17) -> Path:
 
 def verify_export(rec: Recognizer, path: Path, images: np.ndarray, tol: float = 1e-3) -> float:
     """Max abs difference between ONNX Runtime and torch probabilities; raises above ``tol``."""
-    import onnxruntime as ort
+    import onnxruntime as ort  # type: ignore[import-untyped]
     import torch
 
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])

@@ -35,7 +35,7 @@ def score(pairs: list[tuple[str, str, str]]) -> EvalResult:
     (0.0769, 0.5, 0.3333)
     """
     dist: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # edits, chars, exact, n
-    errors = []
+    errors: list[tuple[str, str]] = []
     for kind, truth, read in pairs:
         d = Levenshtein.distance(truth, read)
         for key in (kind, "_all"):

@@ -16,8 +16,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     """
     lines = [
         "# Recogniser fine-tuning report", "",
-        f"Steps: {report['steps']}, training time: {report['seconds']} s, "
-        f"export check (max abs diff ONNX vs torch): {report['export_max_abs_diff']:.2e}", "",
+        (f"Steps: {report['steps']}, training time: {report['seconds']} s, "
+         f"export check (max abs diff ONNX vs torch): {report['export_max_abs_diff']:.2e}"), "",
         "Exported: the best stage's weights." if report.get("improved", True)
         else "Exported: the BASE weights (no stage improved the held-out CER).", "",
         "| set | kind | CER before | CER after | exact before | exact after |",
