@@ -52,7 +52,7 @@ IIN: dict[str, tuple[str, str]] = {
 }
 _EMPTY = {"", "NONE", "UNAVL", "UNAVAILABLE", "N/A"}
 _HEADER = re.compile(r"@?\s*(?:\x1e)?\s*(ANSI ?|AAMVA)(\d{6})(\d{2})(\d{2})?(\d{2})")
-_ELEMENT = re.compile(r"^([A-Z][A-Z0-9]{2})(.*)$", re.S)
+_ELEMENT = re.compile(r"^([A-Z][A-Z0-9]{2})(.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,7 @@ def parse_aamva(text: str) -> AAMVARecord:
         jversion = int(header.group(4) or 0)
         entries, start = int(header.group(5)), header.end()
     subfiles = _subfiles(text, start, max(entries, 1))
-    kind = next((k for k in ("DL", "ID") if k in subfiles), None)
+    kind: str | None = next((k for k in ("DL", "ID") if k in subfiles), None)
     if kind is None:
         at = re.search(r"(DL|ID)(?=D[A-Z]{2})", text[start:])
         if at is None:

@@ -226,7 +226,7 @@ def extract_field(spec: FieldSpec, template: Template, contexts: Sequence[PageCo
                 log.debug("%s: %s candidate rejected: %s", spec.name, loc.kind, err)
                 continue
             agrees = mrz_agrees(spec.name, value, ev.mrz) if ev.mrz is not None else None
-            if agrees and spec.name in ("surname", "given_names"):
+            if agrees and ev.mrz is not None and spec.name in ("surname", "given_names"):
                 value = spaced_like_mrz(value, _mrz_value(ev.mrz, spec.name) or "")
             if spec.verify_mrz and agrees is False:
                 log.debug("%s: visual value disagrees with the MRZ; not kept for a generic layout", spec.name)
@@ -254,7 +254,7 @@ def _repaired_date(spec: FieldSpec, template: Template, cand: Candidate, ev: Evi
 
     bad = invalid_dates_in(cand.text)
     image = next((im for im in ev.images if im.page == cand.page and im.text_layer is None), None)
-    if not bad or image is None or ev.engine is None or cand.source is not FieldSource.VISUAL:
+    if not bad or image is None or ev.engine is None or cand.box is None or cand.source is not FieldSource.VISUAL:
         return None
     found = cheapest_reading(ev.engine, image.image, cand.box, cand.text, possible_readings(cand.text, bad[0]))
     if found is None:

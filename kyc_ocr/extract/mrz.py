@@ -51,7 +51,7 @@ from kyc_ocr.extract.mrz_repair import Correction, repair_lines
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MRZ", "Correction", "build_mrz", "check_digit", "name_field", "parse_mrz", "LAYOUTS"]
+__all__ = ["LAYOUTS", "MRZ", "Correction", "build_mrz", "check_digit", "name_field", "parse_mrz"]
 
 _WIDTHS = {30: 3, 36: 2, 44: 2}
 _KINDS = {"P": "passport", "V": "visa", "I": "id_card", "A": "id_card", "C": "id_card"}
@@ -189,9 +189,7 @@ def _iso_date(yymmdd: str, kind: str, today: dt.date) -> str | None:
     year = 2000 + yy
     try:
         value = dt.date(year, mm, dd)
-        if kind == "birth" and value > today:
-            value = value.replace(year=year - 100)
-        elif kind == "expiry" and year > today.year + 50:
+        if kind == "birth" and value > today or kind == "expiry" and year > today.year + 50:
             value = value.replace(year=year - 100)
     except ValueError:
         return None
@@ -204,8 +202,8 @@ def _names(raw: str) -> tuple[str, str]:
 
 
 def _known_code(code: str) -> bool:
-    from kyc_ocr.extract.normalize import normalize_country  # local: pycountry loads lazily
     from kyc_ocr.errors import InputError
+    from kyc_ocr.extract.normalize import normalize_country  # local: pycountry loads lazily
 
     try:
         normalize_country(code)

@@ -81,7 +81,7 @@ def _sex(sex: str) -> str:
 
 
 def build_mrz(
-    format: str,  # noqa: A002 - the brief's public signature
+    format: str,
     *,
     document_code: str,
     issuing_country: str,
