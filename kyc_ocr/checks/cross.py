@@ -36,7 +36,7 @@ from kyc_ocr.checks.base import (
 from kyc_ocr.checks.compare import compare_mrz_name, compare_number
 from kyc_ocr.checks.dates import date_like
 from kyc_ocr.checks.document import mrz_names_cut
-from kyc_ocr.checks.lines import blend_reread, lines_reread
+from kyc_ocr.checks.lines import blend_reread, lines_reread, lines_tried
 from kyc_ocr.checks.names import name_similarity, partial_name_similarity
 from kyc_ocr.checks.reread import first_reread, name_hypotheses, proof_date_hypotheses, sex_printed
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status
@@ -509,6 +509,11 @@ def address_matches_proof(documents: Sequence[ExtractedDocument], ctx: CheckCont
         differ = f"; {', '.join(cmp.mismatches)} differ" if cmp.mismatches else ""
         detail = (f"{claim.source}'s address {claim.value('address')!r} vs {proof.source}'s "
                   f"{proof.value('address')!r}: score {cmp.score:.2f}{differ} (pass at {t.address_pass})")
+    tried = [{**doc_ref(doc), **r} for doc, other in ((claim, proof), (proof, claim))
+             if status is not Status.PASS and "address" in doc.fields
+             for r in lines_tried(ctx, doc, doc.fields["address"], other.value("address") or "")]
+    if tried:  # the pixels re-read as the other address, over the limit on some line: what a person checks
+        evidence["reread_tried"] = {"lines": tried, "max_cost_per_line": t.reread_max_cost}
     poor = poorly_read([claim, proof], t.min_read_confidence) if status is Status.FAIL else []
     if poor:
         status, evidence["poorly_read"] = Status.WARN, poor

@@ -132,6 +132,15 @@ def lines_reread(ctx: CheckContext, doc: ExtractedDocument, field: Field, value:
             "cost": round(sum(r.cost for r in found), 3), "max_cost_per_line": limit}
 
 
+def lines_tried(ctx: CheckContext, doc: ExtractedDocument, field: Field, value: str) -> list[dict[str, Any]]:
+    """Every line re-read of ``doc``'s ``field`` as ``value`` that was measured, accepted or not (evidence for
+    a person: how far the pixels were from the other document's address), each with its line's name."""
+    if ctx.reread is None:
+        return []
+    return [{"line": line.name, **r.to_dict()} for line, part in line_hypotheses(doc, field, value)
+            if (r := ctx.reread(doc, line, part)) is not None]
+
+
 def blends(a: str, b: str, max_words: int = 3) -> list[str]:
     """Two readings of one value (an address on two documents) with their differing words mixed: each
     word from either reading, the two readings themselves left out. Two photos misread in different
@@ -173,4 +182,5 @@ def blend_reread(ctx: CheckContext, a: ExtractedDocument, b: ExtractedDocument, 
     return None
 
 
-__all__ = ["blend_reread", "blends", "cased_like", "field_lines", "line_hypotheses", "lines_reread", "split_like"]
+__all__ = ["blend_reread", "blends", "cased_like", "field_lines", "line_hypotheses", "lines_reread", "lines_tried",
+           "split_like"]

@@ -417,7 +417,14 @@ def test_two_addresses_misread_in_different_places_are_settled_by_what_both_pixe
     table = RereadTable({(d.sha256, "address line 2", h): Reread("", h, costs.get((d.source, h), 15.0))
                          for d in (form, bill) for h in ("20399 Saint Benjamin", "20390 Saiint Benjamin",
                                                           "20390 Saint Benjamin", "20399 Saiint Benjamin")})
-    assert cross.address_matches_proof([form, bill], dataclasses.replace(ctx, reread=table)).status is not Status.PASS
+    r = cross.address_matches_proof([form, bill], dataclasses.replace(ctx, reread=table))
+    assert r.status is not Status.PASS
+    # ... and the evidence shows what each line's pixels gave against the other document's address
+    tried = {(t["source"], t["line"], t["tested"]): t["cost"] for t in r.evidence["reread_tried"]["lines"]}
+    assert tried == {("form.jpg", "address line 2", "20390 Saint Benjamin"): 15.0,
+                     ("bill.jpg", "address line 2", "20399 Saiint Benjamin"): 15.0}
+    assert r.evidence["reread_tried"]["max_cost_per_line"] == POLICY.thresholds.reread_max_cost
+    assert "reread_tried" not in cross.address_matches_proof([form, form], ctx).evidence
 
 
 def test_a_one_letter_sex_read_otherwise_is_settled_by_a_reread() -> None:
