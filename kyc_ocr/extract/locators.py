@@ -171,6 +171,7 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
         # garbled "2 BAMLY NANE" for "1 FAMILY NAME"): only its same-line value can belong to it
         numbered = line.text[hit.start:hit.end].strip(" .:").isdigit() and bool(line.text[hit.end:].strip(" .:"))
         bare = line.text.strip(" .:").isdigit()  # the line is only a field number ("2" above or before the value)
+        later: list[Candidate] = []
         for direction in opts.directions:
             if numbered and direction != "same":
                 continue
@@ -181,7 +182,14 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
                     cand = _from_lines(ctx, used, found)
                     conf = line.confidence if not used else (line.confidence + cand.confidence * len(used)) / (
                         1 + len(used))
-                    yield Candidate(cand.text, conf, cand.box, cand.page, cand.source)
+                    same = Candidate(cand.text, conf, cand.box, cand.page, cand.source)
+                    # a label printed small over a bigger value: what follows it on its line is more label (the
+                    # second language of "Surname / Nom" read "Sumame: Noth"), offered only after the value below
+                    small = not numbered and "below" in opts.directions and _big_value_below(ctx, hit, box, opts)
+                    if small:
+                        later.append(same)
+                    else:
+                        yield same
                 continue
             picks = _right_of(ctx, hit, box, opts) if direction == "right" else _below(ctx, hit, box, opts)
             if bare and picks and _height(box) > BARE_NUMBER_TALLER * _height(ctx.page.lines[picks[0]].bbox):
@@ -203,6 +211,7 @@ def label_candidates(ctx: PageContext, name: str, opts: LabelLocator) -> Iterato
                 if opts.lines > 1 and kept and kept[0] != used[0]:  # a small unread label above the value block
                     used = _continue_down(ctx, ctx.page.lines[kept[0]].bbox, [kept[0]], opts.lines)
                 yield _from_lines(ctx, used)
+        yield from later
 
 
 def _value_lines(page: Page, indexes: list[int], sure: float = 0.9) -> list[int]:

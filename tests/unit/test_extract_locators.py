@@ -560,3 +560,15 @@ def test_a_photo_s_zones_are_registered_where_its_lines_sit_centred() -> None:
     assert held["date_of_issue"] == ["Deliviée le: 21.08.2012"]
     assert held["date_of_expiry"] == ["Falable joquau:20.08.2027"]
     assert all(len(lines) == 1 for name, lines in held.items() if name != "sex")
+
+
+def test_text_after_a_small_label_over_a_bigger_value_is_more_label() -> None:
+    # an ID card photo read the bilingual label "Surname / Nom" as "Sumame: Noth": after the colon is the
+    # label's second language, the surname is the big line under it
+    rows = [("Sumame: Noth", 543, 185, 654, 216), ("ESPEJO-PORTERO", 541, 208, 837, 265),
+            ("Gave aanes: Pwoos", 535, 268, 698, 307), ("HIPOLITO", 530, 289, 682, 336)]
+    found = values(rows, "surname", ["Surname", "Nom"])
+    assert found[0] == "ESPEJO-PORTERO" and found[-1] == "Noth"  # still offered, after what lies below
+    # an inline label and its value on one line, the next field's line as tall: the value is after the colon
+    rows = [("Nom : LOUIS", 330, 160, 600, 200), ("Prénom(s) : Madeleine", 330, 215, 640, 255)]
+    assert values(rows, "surname", ["Nom"])[0] == "LOUIS"
