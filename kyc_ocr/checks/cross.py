@@ -38,7 +38,7 @@ from kyc_ocr.checks.dates import date_like
 from kyc_ocr.checks.document import mrz_names_cut
 from kyc_ocr.checks.lines import blend_reread, lines_reread, lines_tried
 from kyc_ocr.checks.names import name_similarity, partial_name_similarity
-from kyc_ocr.checks.reread import first_reread, name_hypotheses, proof_date_hypotheses, sex_printed
+from kyc_ocr.checks.reread import cheapest_date, first_reread, name_hypotheses, proof_date_hypotheses, sex_printed
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, Status
 from kyc_ocr.errors import InputError
 from kyc_ocr.extract.normalize import normalize_country, normalize_sex
@@ -591,12 +591,4 @@ def proof_of_address_recent(documents: Sequence[ExtractedDocument], ctx: CheckCo
 def _reread_proof_date(doc: ExtractedDocument, ctx: CheckContext, limit: int) -> tuple[dt.date, dict[str, Any]] | None:
     """The date within ``limit`` days before the verification that ``doc``'s date re-reads as most
     cheaply (within ``reread_max_cost``), with the re-read as evidence; ``None`` when none does."""
-    max_cost = ctx.policy.thresholds.reread_max_cost
-    if ctx.reread is None or max_cost <= 0:
-        return None
-    best: tuple[float, dt.date, dict[str, Any]] | None = None
-    for f, day, text in proof_date_hypotheses(doc, ctx.as_of, limit):
-        found = ctx.reread(doc, f, text)
-        if found is not None and found.cost <= max_cost and (best is None or found.cost < best[0]):
-            best = (found.cost, day, {**found.to_dict(), "max_cost": max_cost})
-    return None if best is None else (best[1], best[2])
+    return cheapest_date(ctx, doc, proof_date_hypotheses(doc, ctx.as_of, limit))

@@ -38,7 +38,7 @@ from kyc_ocr.checks.compare import (
     compare_number,
     normalize_number,
 )
-from kyc_ocr.checks.reread import NAME_FIELDS, cased_like, first_reread
+from kyc_ocr.checks.reread import NAME_FIELDS, cased_like, cheapest_date, first_reread, issue_date_hypotheses
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, FieldSource, Status
 from kyc_ocr.errors import InputError
 from kyc_ocr.extract.labels import fold
@@ -351,21 +351,39 @@ def document_not_expired(doc: ExtractedDocument, ctx: CheckContext) -> CheckResu
 
 
 def issue_before_expiry(doc: ExtractedDocument, ctx: CheckContext) -> CheckResult:
-    """The issue date lies before the expiry date and not after the verification date."""
+    """The issue date lies before the expiry date and not after the verification date.
+
+    An issue date read after the verification date whose pixels, re-read, give a date before both at most
+    ``reread_max_cost`` less likely (one or two digits misread: ``23/06/2102`` for ``23/06/2022``) is taken as
+    that date, and the re-read is cited (:func:`kyc_ocr.checks.reread.issue_date_hypotheses`); within
+    ``reread_doubt_cost`` the check WARNs (a doubt, cited as ``reread_doubt``) instead of failing.
+    """
     name = "issue_before_expiry"
-    evidence = {**doc_fields(doc, ["date_of_issue", "date_of_expiry"]), "as_of": ctx.as_of.isoformat()}
+    evidence: dict[str, Any] = {**doc_fields(doc, ["date_of_issue", "date_of_expiry"]), "as_of": ctx.as_of.isoformat()}
     issue, expiry = parse_iso(doc.value("date_of_issue")), parse_iso(doc.value("date_of_expiry"))
     if issue is None or expiry is None:
         missing = "date_of_issue" if issue is None else "date_of_expiry"
         return skip(name, f"{doc.source}: no usable {missing} to compare", **evidence)
+    tries = issue_date_hypotheses(doc, ctx.as_of) if issue > ctx.as_of else []
+    found = cheapest_date(ctx, doc, tries)
+    if found is not None:
+        issue, evidence["reread"] = found
+    doubt = cheapest_date(ctx, doc, tries, ctx.policy.thresholds.reread_doubt_cost) if tries and not found else None
+    if doubt is not None:  # the pixels may well give a possible date: a misread, not evidence of a bad document
+        evidence["reread_doubt"] = doubt[1]
+        return CheckResult(name, Status.WARN, 0.5, f"{doc.source}: issue date {issue.isoformat()} is after the "
+                           f"verification date, but its pixels give {doubt[1]['tested']!r} at {doubt[1]['cost']} nats "
+                           f"(within {ctx.policy.thresholds.reread_doubt_cost}): a doubt, not enough to reject on",
+                           evidence)
     if issue >= expiry:
         return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: issued {issue.isoformat()}, not before its "
                            f"expiry {expiry.isoformat()}", evidence)
     if issue > ctx.as_of:
         return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: issue date {issue.isoformat()} is after the "
                            f"verification date {ctx.as_of.isoformat()}", evidence)
+    reread = f"; read {evidence['reread']['read']!r}, re-read as {evidence['reread']['tested']!r}" if found else ""
     return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: issued {issue.isoformat()}, before expiry "
-                       f"{expiry.isoformat()} and the verification date", evidence)
+                       f"{expiry.isoformat()} and the verification date{reread}", evidence)
 
 
 def age_at(dob: dt.date, as_of: dt.date) -> int:

@@ -50,6 +50,7 @@ from kyc_ocr.checks.base import (
     CheckContext,
     doc_ref,
     first_field,
+    parse_iso,
 )
 from kyc_ocr.checks.compare import compare_number
 from kyc_ocr.checks.dates import date_like, impossible_date_lines, possible_readings, slipped_dates
@@ -60,6 +61,7 @@ from kyc_ocr.extract.labels import fold
 Key = tuple[str, str, str]  # document sha256, field name, hypothesis
 NAME_FIELDS = ("surname", "given_names")
 PROOF_WINDOW_DAYS = 366  # a proof of address's date is re-read against the dates of the year before the verification
+ISSUE_WINDOW_DAYS = 7305  # an issue date after the verification date: re-read against the 20 years before it
 
 
 def names_differ(a: Field, b: Field) -> bool:
@@ -173,6 +175,7 @@ def planned_rereads(documents: Sequence[ExtractedDocument], as_of: dt.date | Non
         plan.extend(sex_hypotheses(doc, documents))
         if as_of is not None:
             plan.extend((doc, f, text) for f, _, text in proof_date_hypotheses(doc, as_of))
+            plan.extend((doc, f, text) for f, _, text in issue_date_hypotheses(doc, as_of))
         plan.extend(address_hypotheses(doc, documents))
         plan.extend(machine_hypotheses(doc, documents, as_of))
     return plan
@@ -209,6 +212,46 @@ def proof_date_hypotheses(doc: ExtractedDocument, as_of: dt.date, window_days: i
         return []
     days = (as_of - dt.timedelta(days=n) for n in range(window_days + 1))
     return [(f, day, text) for day, text in slipped_dates(f.raw, f.value, days)]
+
+
+def issue_date_hypotheses(doc: ExtractedDocument, as_of: dt.date, window_days: int = ISSUE_WINDOW_DAYS
+                          ) -> list[tuple[Field, dt.date, str]]:
+    """An identity document's visually read issue date that lies after the verification date ``as_of``
+    against each date of the ``window_days`` before it could be (on or before ``as_of``, before the expiry)
+    it would be with one or two digits misread: ``(field, date, date as the document prints it)``.
+
+    >>> card = ExtractedDocument("permit.jpg", "p" * 64, "image/jpeg", "residence_permit", None,
+    ...     {"date_of_issue": Field("date_of_issue", "2102-06-23", "23/06/2102", 0.63),
+    ...      "date_of_expiry": Field("date_of_expiry", "2027-03-22", "2027-03-22", 0.99, FieldSource.MRZ)})
+    >>> [text for _, _, text in issue_date_hypotheses(card, dt.date(2026, 6, 30))][:2]
+    ['23/06/2022', '23/06/2012']
+    >>> issue_date_hypotheses(card, dt.date(2103, 1, 1))  # not in the future then: nothing to settle
+    []
+    """
+    f = doc.fields.get("date_of_issue") if doc.document_type in IDENTITY_TYPES else None
+    issue = parse_iso(f.value) if f is not None else None
+    if f is None or issue is None or f.source is not FieldSource.VISUAL or not f.raw or issue <= as_of:
+        return []
+    expiry = parse_iso(doc.value("date_of_expiry"))
+    latest = min(as_of, expiry - dt.timedelta(days=1)) if expiry is not None else as_of
+    days = (latest - dt.timedelta(days=n) for n in range(window_days + 1))
+    return [(f, day, text) for day, text in slipped_dates(f.raw, f.value, days)]
+
+
+def cheapest_date(ctx: CheckContext, doc: ExtractedDocument, tries: Sequence[tuple[Field, dt.date, str]],
+                  max_cost: float | None = None) -> tuple[dt.date, dict[str, Any]] | None:
+    """Of ``tries`` (a date field, a date it may be, that date as the document prints it), the date the
+    field's pixels re-read as most cheaply within ``max_cost`` (default: the policy's ``reread_max_cost``),
+    with the re-read as evidence; ``None`` when none does (or nothing was re-read)."""
+    max_cost = ctx.policy.thresholds.reread_max_cost if max_cost is None else max_cost
+    if ctx.reread is None or max_cost <= 0:
+        return None
+    best: tuple[float, dt.date, dict[str, Any]] | None = None
+    for f, day, text in tries:
+        found = ctx.reread(doc, f, text)
+        if found is not None and found.cost <= max_cost and (best is None or found.cost < best[0]):
+            best = (found.cost, day, {**found.to_dict(), "max_cost": max_cost})
+    return None if best is None else (best[1], best[2])
 
 
 def agreement_hypotheses(doc: ExtractedDocument, documents: Sequence[ExtractedDocument], field: str,
@@ -283,5 +326,6 @@ class RereadTable:
         return self.entries.get((document.sha256, field.name, hypothesis))
 
 
-__all__ = ["NAME_FIELDS", "RereadTable", "address_hypotheses", "agreement_hypotheses", "birth_date_hypotheses", "cased_like", "first_reread", "full_names", "name_hypotheses",
+__all__ = ["NAME_FIELDS", "RereadTable", "address_hypotheses", "agreement_hypotheses", "birth_date_hypotheses", "cased_like",
+           "cheapest_date", "first_reread", "full_names", "issue_date_hypotheses", "name_hypotheses",
            "planned_rereads", "proof_date_hypotheses", "sex_hypotheses", "sex_printed"]

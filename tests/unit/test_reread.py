@@ -311,6 +311,32 @@ def test_an_old_proof_is_not_made_recent_by_a_date_its_pixels_do_not_give() -> N
     assert r.status is Status.FAIL and r.evidence["proofs"][0]["age_days"] == 171
 
 
+
+def test_an_issue_date_read_in_the_future_is_settled_or_doubted_by_its_pixels() -> None:
+    # a residence permit photo read its issue date "23/06/2102"; its MRZ gives the expiry 2027-03-22. The planner
+    # tests the dates of the 20 years up to the verification date one or two digits away ("23/06/2022": two)
+    from kyc_ocr.checks.document import issue_before_expiry
+
+    issue = Field("date_of_issue", "2102-06-23", "23/06/2102", 0.63, FieldSource.VISUAL, 1, (800, 330, 920, 370))
+    expiry = Field("date_of_expiry", "2027-03-22", "2027-03-22", 0.99, FieldSource.MRZ)
+    permit = ExtractedDocument("permit.jpg", "a" * 64, "image/jpeg", "residence_permit", None,
+                               {"date_of_issue": issue, "date_of_expiry": expiry})
+    planned = [h for d, f, h in planned_rereads([permit], AS_OF) if f.name == "date_of_issue"]
+    assert "23/06/2022" in planned and "23/06/2102" not in planned and "23/06/2002" not in planned  # 24 years back
+
+    def check(cost: float) -> Any:
+        table = RereadTable({(permit.sha256, "date_of_issue", "23/06/2022"): Reread("2508/2102", "23/06/2022", cost)})
+        return issue_before_expiry(permit, CheckContext(POLICY, AS_OF, reread=table))
+
+    settled = check(2.0)
+    assert settled.status is Status.PASS and settled.evidence["reread"]["tested"] == "23/06/2022"
+    assert "issued 2022-06-23" in settled.detail
+    doubt = check(6.55)  # over reread_max_cost (6), within reread_doubt_cost (12): a misread, a person may look
+    assert doubt.status is Status.WARN and doubt.evidence["reread_doubt"]["cost"] == 6.55
+    assert check(15.0).status is Status.FAIL  # the pixels say 2102
+    assert issue_before_expiry(permit, CheckContext(POLICY, AS_OF)).status is Status.FAIL  # nothing re-read
+
+
 def _licence() -> tuple[ExtractedDocument, ExtractedDocument]:
     from kyc_ocr.domain import Page, TextLine, quad_from_box
 
