@@ -49,10 +49,12 @@ from functools import lru_cache
 from anyascii import anyascii
 from rapidfuzz import fuzz
 
+from kyc_ocr.extract.labels import glyph_skeleton
 from kyc_ocr.extract.normalize import transliterate_icao
 
 INITIAL_SCORE = 0.8
 TOKEN_MIN = 0.8
+SKELETON_SCORE = 0.95  # two tokens that differ only in look-alike glyphs (``RN``/``M``): a misread
 MISSING_PENALTY = 0.05
 SINGLE_TOKEN_CAP = 0.6
 
@@ -95,17 +97,23 @@ def name_forms(name: str) -> frozenset[tuple[str, ...]]:
 
 
 def token_similarity(a: str, b: str) -> float:
-    """Similarity of two name tokens (already folded).
+    """Similarity of two name tokens (already folded); two tokens with one glyph skeleton
+    (:func:`~kyc_ocr.extract.labels.glyph_skeleton`: ``RN`` and ``M``, ``0`` and ``O`` are one glyph) score
+    at least :data:`SKELETON_SCORE`: a bill photo's ``EMST`` is ``ERNST`` misread, not another surname.
 
     >>> token_similarity("ERIKSSON", "ERIKSS0N"), token_similarity("J", "JOHN"), token_similarity("JOHN", "JANE")
-    (0.875, 0.8, 0.0)
+    (0.95, 0.8, 0.0)
+    >>> token_similarity("EMST", "ERNST"), token_similarity("ERNST", "ERNSTE"), token_similarity("EMMA", "ERNA")
+    (0.95, 0.9091, 0.0)
     """
     if a == b:
         return 1.0
     if len(a) == 1 or len(b) == 1:
         return INITIAL_SCORE if a[0] == b[0] else 0.0
     ratio = fuzz.ratio(a, b) / 100.0
-    return ratio if ratio >= TOKEN_MIN else 0.0
+    if glyph_skeleton(a) == glyph_skeleton(b):
+        ratio = max(ratio, SKELETON_SCORE)
+    return round(ratio, 4) if ratio >= TOKEN_MIN else 0.0
 
 
 def _merge_compounds(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
@@ -180,7 +188,7 @@ def partial_name_similarity(part: str, full: str) -> float:
     >>> partial_name_similarity("Oláh", "AGNES OLAH"), partial_name_similarity("Smith", "Erika Smith")
     (1.0, 1.0)
     >>> partial_name_similarity("Jones", "Erika Smith"), partial_name_similarity("Erikss0n", "Anna Eriksson")
-    (0.0, 0.875)
+    (0.0, 0.95)
     >>> partial_name_similarity("", "Anna")
     0.0
     """
