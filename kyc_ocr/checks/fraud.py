@@ -155,7 +155,9 @@ def impossible_dates(doc: ExtractedDocument, ctx: CheckContext, others: Sequence
     evidence); so is an impossible date of birth whose pixels give the possible one another of the
     customer's documents (``others``) prints (``2009/1885`` read on a form photo for ``20/09/1935``, the
     permit's). One in an extracted field, or that no re-read settles, is a problem: FAIL, or WARN on a
-    document read poorly as a whole (:func:`~kyc_ocr.checks.base.poorly_read`).
+    document read poorly as a whole (:func:`~kyc_ocr.checks.base.poorly_read`). An OCR line's impossible date
+    whose pixels give a possible one within ``reread_doubt_cost`` (a bill photo's billing period
+    ``01/00/2026``: ``01/02/2026`` at 6.6 nats) is a doubt, cited as ``reread_doubt``: WARN, not FAIL.
     """
     name = "impossible_dates"
     keys = list(_date_fields(doc))
@@ -168,16 +170,21 @@ def impossible_dates(doc: ExtractedDocument, ctx: CheckContext, others: Sequence
             problems.append(f"{key} {doc.fields[key].value!r} is not a calendar date")
     seen: set[str] = set()
     settled: list[dict[str, Any]] = []
+    doubts: list[dict[str, Any]] = []  # impossible as read, but the pixels may well give a possible date
     for line, bad in impossible_date_lines(doc):
         if bad in seen:
             continue
         seen.add(bad)
         tries = [(doc, line, h) for h in possible_readings(line.value, bad)]
         found = first_reread(ctx, tries) or _read_possible_again(ctx, tries)
+        problem = f"{bad!r} at page {line.page} line {line.name.rpartition(':')[2]} is not a calendar date"
+        doubt = _cheapest_reread(ctx, tries, ctx.policy.thresholds.reread_doubt_cost) if found is None else None
         if found is not None:
             settled.append(found)
+        elif doubt is not None:
+            doubts.append({**doubt, "problem": problem})
         else:
-            problems.append(f"{bad!r} at page {line.page} line {line.name.rpartition(':')[2]} is not a calendar date")
+            problems.append(problem)
     n_texts = 0
     for text, where in _texts(doc):
         n_texts += 1
@@ -200,12 +207,30 @@ def impossible_dates(doc: ExtractedDocument, ctx: CheckContext, others: Sequence
     poor = poorly_read([doc], ctx.policy.thresholds.min_read_confidence) if problems else []
     if poor:  # an impossible date read on a blurred photo proves a misreading as much as a forgery
         evidence["poorly_read"] = poor
+    if doubts:
+        evidence["reread_doubt"] = doubts
     if problems:
         return CheckResult(name, Status.WARN if poor else Status.FAIL, 0.0,
                            f"{doc.source}: " + "; ".join(problems) + poor_read_note(poor), evidence)
+    if doubts:
+        return CheckResult(name, Status.WARN, 0.5, f"{doc.source}: " + "; ".join(
+            f"{d['problem']}, but its pixels give {d['tested']!r} at {d['cost']} nats" for d in doubts)
+            + f" (within {ctx.policy.thresholds.reread_doubt_cost}): a doubt, not enough to reject on", evidence)
     note = (f"; {len(settled)} impossible reading(s) re-read from the pixels as a possible date "
             f"({', '.join(repr(s['read']) for s in settled)})" if settled else "")
     return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: {len(keys)} date fields are possible{note}", evidence)
+
+
+def _cheapest_reread(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocument, Field, str]], limit: float
+                     ) -> dict[str, Any] | None:
+    """The cheapest of ``tries`` re-read within ``limit`` nats, as evidence; ``None`` when none is."""
+    if ctx.reread is None or limit <= 0:
+        return None
+    found = [(r, doc, line) for doc, line, h in tries if (r := ctx.reread(doc, line, h)) is not None and r.cost <= limit]
+    if not found:
+        return None
+    r, doc, line = min(found, key=lambda item: item[0].cost)
+    return {**doc_ref(doc), "field": line.name, **r.to_dict(), "doubt_cost": limit}
 
 
 def _read_possible_again(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocument, Field, str]]

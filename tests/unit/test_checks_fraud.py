@@ -132,9 +132,15 @@ def test_an_impossible_date_the_pixels_read_as_possible_was_the_ocrs() -> None:
     r = fraud.impossible_dates(form, CheckContext(POLICY, AS_OF, reread=table(0.0)))
     assert r.status is Status.PASS and r.evidence["settled_by_reread"][0]["tested"] == "Date: 22.06.2026"
     assert "re-read from the pixels as a possible date" in r.detail
-    over = table(9.0, read="Date: 32.06.2026")  # the pixels read as before; 22 over reread_max_cost
-    r = fraud.impossible_dates(form, CheckContext(POLICY, AS_OF, reread=over))
+    crisp = table(15.0, read="Date: 32.06.2026")  # the pixels read as before; 22 over reread_doubt_cost
+    r = fraud.impossible_dates(form, CheckContext(POLICY, AS_OF, reread=crisp))
     assert r.status is Status.FAIL and "'32.06.2026' at page 1 line 2 is not" in r.detail
+    # over reread_max_cost (6) but within reread_doubt_cost (12): a doubt, a person looks (a bill photo's
+    # billing period "01/00/2026" gave "01/08/2026" at 6.08 nats)
+    over = table(9.0, read="Date: 32.06.2026")
+    r = fraud.impossible_dates(form, CheckContext(POLICY, AS_OF, reread=over))
+    assert r.status is Status.WARN and r.evidence["reread_doubt"][0]["tested"] == "Date: 22.06.2026"
+    assert r.evidence["reread_doubt"][0]["cost"] == 9.0 and "not enough to reject on" in r.detail
     # the rectified crop read again gives another, possible date ("30/05/2126" for "31/15/2125" on a blurred
     # statement photo): two readings that disagree cannot prove an impossible date
     again = table(9.0, read="Date: 30.06.2026")
