@@ -118,9 +118,21 @@ def name_hypotheses(doc: ExtractedDocument, other: ExtractedDocument) -> list[tu
     ...                               {"full_name": Field("full_name", "Bernadette Le Munoz", "", 0.95)})
     >>> [(f.name, h) for f, h in name_hypotheses(card, statement)]
     [('surname', 'Le MUNOZ')]
+
+    A document of which only the surname was read tests it against the one field of mine reading closest to it
+    (never my given names against that surname as well):
+
+    >>> licence = ExtractedDocument("dl.jpg", "d" * 64, "image/jpeg", "id_card", None,
+    ...                             {"surname": Field("surname", "REYNOLDS-MUNOZ", "REYNOLDS-MUNOZ", 0.95)})
+    >>> form = ExtractedDocument("form.jpg", "f" * 64, "image/jpeg", "application_form", None,
+    ...                          {"surname": Field("surname", "Reynokk-Mnnoe", "Reynokk-Mnnoe", 0.8),
+    ...                           "given_names": Field("given_names", "Robent John Caeron", "Robent John Caeron", 0.8)})
+    >>> [(f.name, h) for f, h in name_hypotheses(form, licence)]
+    [('surname', 'Reynolds-Munoz')]
     """
     out = []
     parts = [f for n in NAME_FIELDS if (f := other.fields.get(n)) is not None and f.value.strip()] or _spans(other)
+    closest: dict[str, tuple[float, Field, Field]] = {}  # the other's part -> the field of mine reading closest to it
     for name in NAME_FIELDS:
         mine = doc.fields.get(name)
         if not mine or not mine.value.strip() or not parts:
@@ -128,6 +140,10 @@ def name_hypotheses(doc: ExtractedDocument, other: ExtractedDocument) -> list[tu
         # the other document's part this one reads closest to: its own field, or the other one on a form
         # that wrote surname and given names the other way round
         theirs = max(parts, key=lambda f: (fuzz.ratio(fold(f.value), fold(mine.value)), f.name == name))
+        score = fuzz.ratio(fold(theirs.value), fold(mine.value))
+        if len(parts) > 1 or theirs.name not in closest or score > closest[theirs.name][0]:
+            closest[theirs.name if len(parts) == 1 else name] = (score, mine, theirs)
+    for _, mine, theirs in closest.values():  # one part of the other's (a surname alone) stands for one field of mine
         if names_differ(mine, theirs):
             out.append((mine, cased_like(theirs.value, mine.raw or mine.value)))
     one_line = first_field(doc, FULL_NAME_FIELDS) if not (doc.value("surname") or "").strip() else None

@@ -566,3 +566,20 @@ def test_the_hypothesis_replaces_exactly_the_part_that_shows_the_value(read: str
     from kyc_ocr.extract.reread import in_context
 
     assert in_context(read, value, hypothesis) == tested
+
+
+def test_a_form_name_doubted_against_a_surname_only_reference_is_a_warn_not_a_reject() -> None:
+    # a licence front photo read as a generic ID card gave only its surname; a form photo read the holder's name
+    # "Robent John Caeron Reynokk-Mnnoe", its surname's pixels 19 nats from "Reynolds-Munoz" (within name_doubt_cost).
+    # The form's given names have nothing on the licence to be compared with: only its surname is re-read
+    licence = ExtractedDocument("dl.jpg", "d" * 64, "image/jpeg", "id_card", None,
+                                {"surname": Field("surname", "REYNOLDS-MUNOZ", "REYNOLDS-MUNOZ", 0.95, box=(1, 2, 3, 4))})
+    form = _named("form.jpg", "application_form", "Reynokk-Mnnoe", "Robent John Caeron", "f")
+    plan = [(d.source, f.name, h) for d, f, h in planned_rereads([licence, form])]
+    assert ("form.jpg", "surname", "Reynolds-Munoz") in plan
+    assert not any(source == "form.jpg" and name == "given_names" for source, name, _ in plan)
+    table = RereadTable({(form.sha256, "surname", "Reynolds-Munoz"): Reread("ReywotA-MonMe", "Reynolds-Munoz", 19.1),
+                         (licence.sha256, "surname", "REYNOKK-MNNOE"): Reread("REYNOLDS-MUNOZ", "REYNOKK-MNNOE", 75.8)})
+    r = cross.same_person([licence, form], CheckContext(POLICY, AS_OF, reread=table))
+    assert r.status is Status.WARN and r.evidence["reread_doubt"][0]["cost"] == 19.1
+    assert cross.same_person([licence, form], CheckContext(POLICY, AS_OF)).status is Status.FAIL  # nothing re-read
