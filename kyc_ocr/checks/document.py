@@ -364,17 +364,17 @@ def issue_before_expiry(doc: ExtractedDocument, ctx: CheckContext) -> CheckResul
     if issue is None or expiry is None:
         missing = "date_of_issue" if issue is None else "date_of_expiry"
         return skip(name, f"{doc.source}: no usable {missing} to compare", **evidence)
+    t = ctx.policy.thresholds
     tries = issue_date_hypotheses(doc, ctx.as_of) if issue > ctx.as_of else []
-    found = cheapest_date(ctx, doc, tries)
-    if found is not None:
-        issue, evidence["reread"] = found
-    doubt = cheapest_date(ctx, doc, tries, ctx.policy.thresholds.reread_doubt_cost) if tries and not found else None
-    if doubt is not None:  # the pixels may well give a possible date: a misread, not evidence of a bad document
-        evidence["reread_doubt"] = doubt[1]
+    best = cheapest_date(ctx, doc, tries, t.reread_doubt_cost) if tries else None  # one pass: settled or doubted
+    found = best is not None and best[1]["cost"] <= t.reread_max_cost
+    if best is not None and found:
+        issue, evidence["reread"] = best[0], {**best[1], "max_cost": t.reread_max_cost}
+    elif best is not None:  # the pixels may well give a possible date: a misread, not evidence of a bad document
+        evidence["reread_doubt"] = best[1]
         return CheckResult(name, Status.WARN, 0.5, f"{doc.source}: issue date {issue.isoformat()} is after the "
-                           f"verification date, but its pixels give {doubt[1]['tested']!r} at {doubt[1]['cost']} nats "
-                           f"(within {ctx.policy.thresholds.reread_doubt_cost}): a doubt, not enough to reject on",
-                           evidence)
+                           f"verification date, but its pixels give {best[1]['tested']!r} at {best[1]['cost']} nats "
+                           f"(within {t.reread_doubt_cost}): a doubt, not enough to reject on", evidence)
     if issue >= expiry:
         return CheckResult(name, Status.FAIL, 0.0, f"{doc.source}: issued {issue.isoformat()}, not before its "
                            f"expiry {expiry.isoformat()}", evidence)

@@ -31,7 +31,7 @@ from kyc_ocr.checks.dates import (
     possible_readings,
 )
 from kyc_ocr.checks.document import age_at, is_identity
-from kyc_ocr.checks.reread import first_reread
+from kyc_ocr.checks.reread import cheapest_reread, first_reread
 from kyc_ocr.domain import CheckResult, ExtractedDocument, Field, FieldSource, Status, TextLine
 
 log = logging.getLogger(__name__)
@@ -178,11 +178,11 @@ def impossible_dates(doc: ExtractedDocument, ctx: CheckContext, others: Sequence
         tries = [(doc, line, h) for h in possible_readings(line.value, bad)]
         found = first_reread(ctx, tries) or _read_possible_again(ctx, tries)
         problem = f"{bad!r} at page {line.page} line {line.name.rpartition(':')[2]} is not a calendar date"
-        doubt = _cheapest_reread(ctx, tries, ctx.policy.thresholds.reread_doubt_cost) if found is None else None
+        doubt = cheapest_reread(ctx, tries, ctx.policy.thresholds.reread_doubt_cost) if found is None else None
         if found is not None:
             settled.append(found)
         elif doubt is not None:
-            doubts.append({**doubt, "problem": problem})
+            doubts.append({**doubt[1], "problem": problem})
         else:
             problems.append(problem)
     n_texts = 0
@@ -219,18 +219,6 @@ def impossible_dates(doc: ExtractedDocument, ctx: CheckContext, others: Sequence
     note = (f"; {len(settled)} impossible reading(s) re-read from the pixels as a possible date "
             f"({', '.join(repr(s['read']) for s in settled)})" if settled else "")
     return CheckResult(name, Status.PASS, 1.0, f"{doc.source}: {len(keys)} date fields are possible{note}", evidence)
-
-
-def _cheapest_reread(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocument, Field, str]], limit: float
-                     ) -> dict[str, Any] | None:
-    """The cheapest of ``tries`` re-read within ``limit`` nats, as evidence; ``None`` when none is."""
-    if ctx.reread is None or limit <= 0:
-        return None
-    found = [(r, doc, line) for doc, line, h in tries if (r := ctx.reread(doc, line, h)) is not None and r.cost <= limit]
-    if not found:
-        return None
-    r, doc, line = min(found, key=lambda item: item[0].cost)
-    return {**doc_ref(doc), "field": line.name, **r.to_dict(), "doubt_cost": limit}
 
 
 def _read_possible_again(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocument, Field, str]]

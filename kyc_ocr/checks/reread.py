@@ -130,9 +130,8 @@ def name_hypotheses(doc: ExtractedDocument, other: ExtractedDocument) -> list[tu
     >>> [(f.name, h) for f, h in name_hypotheses(form, licence)]
     [('surname', 'Reynolds-Munoz')]
     """
-    out = []
     parts = [f for n in NAME_FIELDS if (f := other.fields.get(n)) is not None and f.value.strip()] or _spans(other)
-    closest: dict[str, tuple[float, Field, Field]] = {}  # the other's part -> the field of mine reading closest to it
+    pairs: list[tuple[float, Field, Field]] = []
     for name in NAME_FIELDS:
         mine = doc.fields.get(name)
         if not mine or not mine.value.strip() or not parts:
@@ -140,12 +139,11 @@ def name_hypotheses(doc: ExtractedDocument, other: ExtractedDocument) -> list[tu
         # the other document's part this one reads closest to: its own field, or the other one on a form
         # that wrote surname and given names the other way round
         theirs = max(parts, key=lambda f: (fuzz.ratio(fold(f.value), fold(mine.value)), f.name == name))
-        score = fuzz.ratio(fold(theirs.value), fold(mine.value))
-        if len(parts) > 1 or theirs.name not in closest or score > closest[theirs.name][0]:
-            closest[theirs.name if len(parts) == 1 else name] = (score, mine, theirs)
-    for _, mine, theirs in closest.values():  # one part of the other's (a surname alone) stands for one field of mine
-        if names_differ(mine, theirs):
-            out.append((mine, cased_like(theirs.value, mine.raw or mine.value)))
+        pairs.append((fuzz.ratio(fold(theirs.value), fold(mine.value)), mine, theirs))
+    if len(parts) == 1 and pairs:  # one part of the other's (a surname alone) stands for one field of mine
+        pairs = [max(pairs, key=lambda pair: pair[0])]  # the first (the surname) on a tie
+    out = [(mine, cased_like(theirs.value, mine.raw or mine.value)) for _, mine, theirs in pairs
+           if names_differ(mine, theirs)]
     one_line = first_field(doc, FULL_NAME_FIELDS) if not (doc.value("surname") or "").strip() else None
     if one_line is not None and one_line.value.strip():
         for full in full_names(other):
@@ -259,15 +257,8 @@ def cheapest_date(ctx: CheckContext, doc: ExtractedDocument, tries: Sequence[tup
     """Of ``tries`` (a date field, a date it may be, that date as the document prints it), the date the
     field's pixels re-read as most cheaply within ``max_cost`` (default: the policy's ``reread_max_cost``),
     with the re-read as evidence; ``None`` when none does (or nothing was re-read)."""
-    max_cost = ctx.policy.thresholds.reread_max_cost if max_cost is None else max_cost
-    if ctx.reread is None or max_cost <= 0:
-        return None
-    best: tuple[float, dt.date, dict[str, Any]] | None = None
-    for f, day, text in tries:
-        found = ctx.reread(doc, f, text)
-        if found is not None and found.cost <= max_cost and (best is None or found.cost < best[0]):
-            best = (found.cost, day, {**found.to_dict(), "max_cost": max_cost})
-    return None if best is None else (best[1], best[2])
+    best = cheapest_reread(ctx, [(doc, f, text) for f, _, text in tries], max_cost)
+    return None if best is None else (tries[best[0]][1], best[1])
 
 
 def agreement_hypotheses(doc: ExtractedDocument, documents: Sequence[ExtractedDocument], field: str,
@@ -320,6 +311,23 @@ def first_reread(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocument, Fie
     return None
 
 
+def cheapest_reread(ctx: CheckContext, tries: Sequence[tuple[ExtractedDocument, Field, str]],
+                    limit: float | None = None) -> tuple[int, dict[str, Any]] | None:
+    """Of ``tries`` (document, field, hypothesis), the one re-read most cheaply within ``limit`` (the policy's
+    ``reread_max_cost`` by default): its index in ``tries`` and the re-read as evidence (the first on a tie);
+    ``None`` when none is (or re-reading is off or unmeasured)."""
+    limit = ctx.policy.thresholds.reread_max_cost if limit is None else limit
+    if ctx.reread is None or limit <= 0:
+        return None
+    found = [(r.cost, i, r) for i, (doc, field, h) in enumerate(tries)
+             if (r := ctx.reread(doc, field, h)) is not None and r.cost <= limit]
+    if not found:
+        return None
+    _, i, r = min(found, key=lambda item: item[:2])
+    doc, field, _ = tries[i]
+    return i, {**doc_ref(doc), "field": field.name, **r.to_dict(), "max_cost": limit}
+
+
 class RereadTable:
     """Measured re-reads, looked up as a :class:`~kyc_ocr.domain.FieldRereader` (``None``: not measured)."""
 
@@ -343,5 +351,5 @@ class RereadTable:
 
 
 __all__ = ["NAME_FIELDS", "RereadTable", "address_hypotheses", "agreement_hypotheses", "birth_date_hypotheses", "cased_like",
-           "cheapest_date", "first_reread", "full_names", "issue_date_hypotheses", "name_hypotheses",
+           "cheapest_date", "cheapest_reread", "first_reread", "full_names", "issue_date_hypotheses", "name_hypotheses",
            "planned_rereads", "proof_date_hypotheses", "sex_hypotheses", "sex_printed"]

@@ -374,7 +374,8 @@ def read_missing_zones(template: Template, match: TemplateMatch, fields: dict[st
     sparse = read_zones(image, engine, sub, f"{page.engine}{ZONES_SUFFIX}")
     found = extract_document(sub, match, Evidence([sparse], ev.images, None, ev.engine))
     scale = 1.0 if layout.confirmed else 0.85  # where the zones are was assumed, not measured
-    taken = [f for f in fields.values() if f.source is FieldSource.VISUAL and f.name in _date_fields(template)]
+    dates = _date_fields(template)
+    taken = [f for f in fields.values() if f.source is FieldSource.VISUAL and f.name in dates]
     out = {}
     for spec in moved:
         f = found.get(spec.name)
